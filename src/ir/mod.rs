@@ -1,0 +1,354 @@
+//! The one intermediate representation, from lowering to code generation.
+//!
+//! A [`Func`] is a tree of *structured* blocks: control flow is `If` and `For`
+//! instructions that own their child blocks, never arbitrary jumps. Data lives
+//! in two places:
+//!
+//! * **variables** ([`VarId`]): mutable storage, scalar or array, zero
+//!   initialised at function entry. Parameters and outputs are variables.
+//!   Arrays are only ever touched element by element (`Load`/`Store`);
+//!   whole-array copies are loops written by the passes.
+//! * **values** ([`InstId`]): the scalar result of an instruction, immutable.
+//!
+//! Invariant (checked by `verify`): a value is used only inside the *segment*
+//! that defines it, where a segment is a maximal run of non-control
+//! instructions of one block. The one exception is the `cond` of an `If` and
+//! the bounds of a `For`, which come from the segment just before them.
+//! Anything that must cross control flow goes through a variable. This keeps
+//! reverse mode simple: the reverse of a segment can recompute the segment's
+//! values from the variables alone.
+//!
+//! Spans live in a side table (`origins`) so that passes which do not care
+//! never see them.
+
+pub mod display;
+pub mod lower;
+pub mod verify;
+
+use crate::syntax::span::Origin;
+use cranelift_entity::{PrimaryMap, SecondaryMap, entity_impl};
+
+/// An instruction; when the instruction has a result, also that value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InstId(u32);
+entity_impl!(InstId, "v");
+
+/// A variable (scalar or array storage).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VarId(u32);
+entity_impl!(VarId, "%");
+
+/// A block: an ordered list of instructions.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BlockId(u32);
+entity_impl!(BlockId, "block");
+
+/// A size parameter of the function, bound from argument shapes at call time.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SizeId(u32);
+entity_impl!(SizeId, "size");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScalarType {
+    /// f64
+    Real,
+    /// i64
+    Int,
+    /// a truth value (stored as 0/1)
+    Bool,
+}
+
+/// The length of one array dimension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Size {
+    Const(i64),
+    Param(SizeId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum VarType {
+    Scalar(ScalarType),
+    /// Row-major, one size per dimension.
+    Array { elem: ScalarType, dims: Vec<Size> },
+}
+
+impl VarType {
+    pub fn elem(&self) -> ScalarType {
+        match self {
+            VarType::Scalar(scalar) => *scalar,
+            VarType::Array { elem, .. } => *elem,
+        }
+    }
+
+    pub fn is_array(&self) -> bool {
+        matches!(self, VarType::Array { .. })
+    }
+}
+
+/// What a variable is for; printed, and used by passes to find parameters,
+/// adjoints and temporaries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarRole {
+    /// The n-th parameter. Read-only.
+    Param(usize),
+    /// A user binding (`let`, loop variable).
+    Local,
+    /// Introduced by lowering or a pass.
+    Temp,
+    /// The adjoint of another variable (created by `ad`).
+    Adjoint(VarId),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VarData {
+    /// For printing only; need not be unique.
+    pub name: String,
+    pub ty: VarType,
+    pub role: VarRole,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SizeData {
+    pub name: String,
+    /// The (parameter index, dimension) whose extent defines this size.
+    pub bound_by: (usize, usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-x` on real or int.
+    Neg,
+    /// `!b` on bool.
+    Not,
+    Exp,
+    Log,
+    Sqrt,
+    /// The logistic function, computed stably for any input.
+    Sigmoid,
+    /// int or bool to real.
+    ToReal,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    /// Real division; on ints, division truncating toward zero.
+    Div,
+    /// Int remainder.
+    Rem,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    And,
+    Or,
+}
+
+impl BinaryOp {
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Inst {
+    /// A real constant.
+    Real(f64),
+    Int(i64),
+    Bool(bool),
+    /// The runtime temperature (real). Never a constant: annealing needs no
+    /// recompilation.
+    Tau,
+    /// The value of a size (int).
+    SizeOf(Size),
+    /// The current value of a scalar variable.
+    Read(VarId),
+    /// Overwrites a scalar variable.
+    Write { var: VarId, value: InstId },
+    /// An array element; one int index per dimension, bounds-checked at run
+    /// time (an out-of-range index is a runtime error, never UB).
+    Load { array: VarId, indices: Vec<InstId> },
+    /// Overwrites an array element; bounds-checked like `Load`.
+    Store {
+        array: VarId,
+        indices: Vec<InstId>,
+        value: InstId,
+    },
+    Unary(UnaryOp, InstId),
+    /// Both operands have the same type; comparisons give a bool.
+    Binary(BinaryOp, InstId, InstId),
+    /// Runs `then_block` if `cond` (a bool) holds, else `else_block`.
+    If {
+        cond: InstId,
+        then_block: BlockId,
+        else_block: BlockId,
+    },
+    /// Runs `body` with `counter` (an int variable) set to `lo, lo+1, ..,
+    /// hi-1`, or in the opposite order when `reverse`. No iteration when
+    /// `hi <= lo`.
+    For {
+        counter: VarId,
+        lo: InstId,
+        hi: InstId,
+        body: BlockId,
+        reverse: bool,
+    },
+    /// Pushes a value to the tape (reals and ints/bools on separate stacks).
+    Push(InstId),
+    /// Pops the most recent value of the given type from the tape.
+    Pop(ScalarType),
+}
+
+impl Inst {
+    /// Whether the instruction owns blocks (ends a segment).
+    pub fn is_control(&self) -> bool {
+        matches!(self, Inst::If { .. } | Inst::For { .. })
+    }
+
+    /// The values this instruction reads, in order.
+    pub fn operands(&self) -> Vec<InstId> {
+        match self {
+            Inst::Real(_)
+            | Inst::Int(_)
+            | Inst::Bool(_)
+            | Inst::Tau
+            | Inst::SizeOf(_)
+            | Inst::Read(_)
+            | Inst::Pop(_) => Vec::new(),
+            Inst::Write { value, .. } => vec![*value],
+            Inst::Load { indices, .. } => indices.clone(),
+            Inst::Store { indices, value, .. } => {
+                let mut operands = indices.clone();
+                operands.push(*value);
+                operands
+            }
+            Inst::Unary(_, operand) | Inst::Push(operand) => vec![*operand],
+            Inst::Binary(_, lhs, rhs) => vec![*lhs, *rhs],
+            Inst::If { cond, .. } => vec![*cond],
+            Inst::For { lo, hi, .. } => vec![*lo, *hi],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct BlockData {
+    pub insts: Vec<InstId>,
+    /// The block whose `If`/`For` owns this one (`None` for the entry).
+    pub parent: Option<BlockId>,
+}
+
+/// One function of the IR.
+#[derive(Clone, Debug)]
+pub struct Func {
+    pub name: String,
+    pub insts: PrimaryMap<InstId, Inst>,
+    /// The result type of each instruction, `None` for instructions without
+    /// a result (writes, stores, control flow, pushes).
+    pub types: SecondaryMap<InstId, Option<ScalarType>>,
+    pub origins: SecondaryMap<InstId, Origin>,
+    pub vars: PrimaryMap<VarId, VarData>,
+    pub blocks: PrimaryMap<BlockId, BlockData>,
+    pub sizes: PrimaryMap<SizeId, SizeData>,
+    pub entry: BlockId,
+    /// Input variables in call order (all read-only).
+    pub params: Vec<VarId>,
+    /// Variables whose final contents are the function's results, in order.
+    pub outputs: Vec<VarId>,
+}
+
+impl Func {
+    /// An empty function with an empty entry block.
+    pub fn new(name: impl Into<String>) -> Func {
+        let mut blocks = PrimaryMap::new();
+        let entry = blocks.push(BlockData::default());
+        Func {
+            name: name.into(),
+            insts: PrimaryMap::new(),
+            types: SecondaryMap::new(),
+            origins: SecondaryMap::new(),
+            vars: PrimaryMap::new(),
+            blocks,
+            sizes: PrimaryMap::new(),
+            entry,
+            params: Vec::new(),
+            outputs: Vec::new(),
+        }
+    }
+
+    pub fn new_var(&mut self, name: impl Into<String>, ty: VarType, role: VarRole) -> VarId {
+        self.vars.push(VarData {
+            name: name.into(),
+            ty,
+            role,
+        })
+    }
+
+    pub fn new_block(&mut self, parent: BlockId) -> BlockId {
+        self.blocks.push(BlockData {
+            insts: Vec::new(),
+            parent: Some(parent),
+        })
+    }
+
+    /// Appends `inst` to `block`, computing its result type from its operands.
+    pub fn append(&mut self, block: BlockId, inst: Inst, origin: Origin) -> InstId {
+        let ty = self.result_type(&inst);
+        let id = self.insts.push(inst);
+        self.types[id] = ty;
+        self.origins[id] = origin;
+        self.blocks[block].insts.push(id);
+        id
+    }
+
+    /// The type of the value `inst` would produce.
+    pub fn result_type(&self, inst: &Inst) -> Option<ScalarType> {
+        match inst {
+            Inst::Real(_) | Inst::Tau => Some(ScalarType::Real),
+            Inst::Int(_) | Inst::SizeOf(_) => Some(ScalarType::Int),
+            Inst::Bool(_) => Some(ScalarType::Bool),
+            Inst::Read(var) | Inst::Load { array: var, .. } => Some(self.vars[*var].ty.elem()),
+            Inst::Unary(op, operand) => match op {
+                UnaryOp::Neg | UnaryOp::Not => self.types[*operand],
+                UnaryOp::Exp
+                | UnaryOp::Log
+                | UnaryOp::Sqrt
+                | UnaryOp::Sigmoid
+                | UnaryOp::ToReal => Some(ScalarType::Real),
+            },
+            Inst::Binary(op, lhs, _) => {
+                if op.is_comparison() || matches!(op, BinaryOp::And | BinaryOp::Or) {
+                    Some(ScalarType::Bool)
+                } else {
+                    self.types[*lhs]
+                }
+            }
+            Inst::Pop(ty) => Some(*ty),
+            Inst::Write { .. }
+            | Inst::Store { .. }
+            | Inst::If { .. }
+            | Inst::For { .. }
+            | Inst::Push(_) => None,
+        }
+    }
+
+    pub fn ty(&self, value: InstId) -> Option<ScalarType> {
+        self.types[value]
+    }
+
+    /// The parameter index of the `n`-th real-typed (scalar or array) parameter list.
+    pub fn real_params(&self) -> Vec<(usize, VarId)> {
+        self.params
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, var)| self.vars[*var].ty.elem() == ScalarType::Real)
+            .collect()
+    }
+}

@@ -1,0 +1,2 @@
+//! Semantic checking (being written).
+pub mod tast;
