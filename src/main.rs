@@ -1,1 +1,286 @@
-fn main(){}
+//! The `smoothc` command line: check, run, differentiate and print programs.
+//!
+//! This is the only place that reads files and prints. Exit codes: 0 on
+//! success, 1 when the program is wrong or faults, 2 when the command line
+//! is (unknown flag, missing file, bad arguments, unknown function).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use smoothc::{Backend, ErrorKind, Family, Mode, Options, Runtime};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "smoothc", version, about = "Compile, run and differentiate smoothed programs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and type-check a file.
+    Check {
+        file: PathBuf,
+        /// List the functions with their signatures and docs.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Run a function and print its result.
+    Run(RunArgs),
+    /// Run a function and print its result and its gradient with respect to
+    /// every real argument.
+    Grad(RunArgs),
+    /// Print a stage of the pipeline.
+    Ir {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "ir")]
+        stage: StageArg,
+        #[command(flatten)]
+        compile: CompileArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct CompileArgs {
+    /// The function (defaults to the only function of the file).
+    #[arg(long = "fn", value_name = "NAME")]
+    function: Option<String>,
+    #[arg(long, value_enum, default_value = "relaxed")]
+    mode: ModeArg,
+    #[arg(long, value_enum, default_value = "jit")]
+    backend: BackendArg,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    file: PathBuf,
+    #[command(flatten)]
+    compile: CompileArgs,
+    /// A JSON file with an object mapping argument names to values.
+    #[arg(long, value_name = "FILE.json")]
+    args: Option<PathBuf>,
+    /// One argument as NAME=JSON, e.g. `--arg x=[1,2,3]`; overrides --args.
+    #[arg(long = "arg", value_name = "NAME=VALUE")]
+    arg: Vec<String>,
+    /// The temperature of relaxed mode.
+    #[arg(long, default_value_t = 1.0)]
+    tau: f64,
+    /// The most values the gradient tape may hold.
+    #[arg(long, default_value_t = Runtime::default().tape_limit)]
+    tape_limit: usize,
+    #[arg(long, value_enum, default_value = "text")]
+    format: FormatArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Hard,
+    Relaxed,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BackendArg {
+    Jit,
+    Interp,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum FormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StageArg {
+    Ast,
+    Ir,
+    Smoothed,
+    Grad,
+    Clif,
+}
+
+/// A failure and the exit code it maps to.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            code: 2,
+        }
+    }
+}
+
+impl From<smoothc::Error> for Failure {
+    fn from(error: smoothc::Error) -> Failure {
+        let code = if error.kind == ErrorKind::Usage { 2 } else { 1 };
+        Failure {
+            message: error.render(),
+            code,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli.command) {
+        Ok(output) => {
+            print!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprint!("{}", failure.message);
+            if !failure.message.ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn dispatch(command: Command) -> Result<String, Failure> {
+    match command {
+        Command::Check { file, list } => check(&file, list),
+        Command::Run(args) => run(&args, false),
+        Command::Grad(args) => run(&args, true),
+        Command::Ir { file, stage, compile } => ir(&file, stage, &compile),
+    }
+}
+
+fn read_source(file: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(file).map_err(|error| Failure::usage(format!("error: cannot read {}: {error}", file.display())))
+}
+
+fn options(file: &Path, compile: Option<&CompileArgs>) -> Options {
+    let file_name = file.display().to_string();
+    let mut options = Options {
+        file_name,
+        family: Family::Logistic,
+        ..Options::default()
+    };
+    if let Some(compile) = compile {
+        options.mode = match compile.mode {
+            ModeArg::Hard => Mode::Hard,
+            ModeArg::Relaxed => Mode::Relaxed,
+        };
+        options.backend = match compile.backend {
+            BackendArg::Jit => Backend::Jit,
+            BackendArg::Interp => Backend::Interp,
+        };
+    }
+    options
+}
+
+fn check(file: &Path, list: bool) -> Result<String, Failure> {
+    let source = read_source(file)?;
+    let program = smoothc::compile(&source, &options(file, None))?;
+    if !list {
+        return Ok(format!("ok: {} function(s)\n", program.function_names().len()));
+    }
+    let mut out = String::new();
+    for tfn in &program.typed().fns {
+        out.push_str(&smoothc::signature(&program, tfn));
+        out.push('\n');
+        for line in &tfn.docs {
+            out.push_str(&format!("    {}\n", line.trim()));
+        }
+    }
+    Ok(out)
+}
+
+fn function_name(program: &smoothc::Program, compile: &CompileArgs) -> Result<String, Failure> {
+    if let Some(name) = &compile.function {
+        return Ok(name.clone());
+    }
+    let names = program.function_names();
+    match names.as_slice() {
+        [only] => Ok(only.clone()),
+        _ => Err(Failure::usage(format!(
+            "error: the file defines several functions; choose one with --fn ({})",
+            names.join(", ")
+        ))),
+    }
+}
+
+fn ir(file: &Path, stage: StageArg, compile: &CompileArgs) -> Result<String, Failure> {
+    let source = read_source(file)?;
+    let options = options(file, Some(compile));
+    if let StageArg::Ast = stage {
+        return smoothc::ast_text(&source, &options).map_err(Failure::from);
+    }
+    let program = smoothc::compile(&source, &options)?;
+    let name = function_name(&program, compile)?;
+    let function = program.function(&name)?;
+    let text = match stage {
+        StageArg::Ast => unreachable!("handled above"),
+        StageArg::Ir => function.ir_text(smoothc::Stage::Ir),
+        StageArg::Smoothed => function
+            .ir_text(smoothc::Stage::Smoothed)
+            .map(|text| format!("{}{text}", program.describe_sites(&function))),
+        StageArg::Grad => function.ir_text(smoothc::Stage::Grad),
+        StageArg::Clif => Some(function.clif_text()?),
+    };
+    text.ok_or_else(|| Failure::usage(format!("error: `{name}` has no gradient: its result is not real")))
+}
+
+fn run(args: &RunArgs, with_grad: bool) -> Result<String, Failure> {
+    let source = read_source(&args.file)?;
+    let program = smoothc::compile(&source, &options(&args.file, Some(&args.compile)))?;
+    let name = function_name(&program, &args.compile)?;
+    let function = program.function(&name)?;
+    let values = read_arguments(args)?;
+    let inputs = smoothc::json::arguments_from_json(&function, &values).map_err(Failure::usage)?;
+    let runtime = Runtime {
+        tau: args.tau,
+        tape_limit: args.tape_limit,
+    };
+    if !(runtime.tau > 0.0 && runtime.tau.is_finite()) {
+        return Err(Failure::usage("error: --tau must be a positive finite number"));
+    }
+    let (value, grads) = if with_grad {
+        let (value, grads) = function.value_and_grad(&inputs, &runtime)?;
+        (value, Some(grads))
+    } else {
+        (function.call(&inputs, &runtime)?, None)
+    };
+    let real_names: Vec<String> = function
+        .params()
+        .iter()
+        .filter(|param| param.is_real)
+        .map(|param| param.name.clone())
+        .collect();
+    Ok(match args.format {
+        FormatArg::Json => smoothc::json::result_to_json(&value, grads.as_deref(), &real_names) + "\n",
+        FormatArg::Text => smoothc::json::result_to_text(&value, grads.as_deref(), &real_names),
+    })
+}
+
+fn read_arguments(args: &RunArgs) -> Result<BTreeMap<String, serde_json::Value>, Failure> {
+    let mut values = BTreeMap::new();
+    if let Some(path) = &args.args {
+        let text = read_source(path)?;
+        let parsed: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|error| Failure::usage(format!("error: {} is not valid JSON: {error}", path.display())))?;
+        let serde_json::Value::Object(object) = parsed else {
+            return Err(Failure::usage(format!(
+                "error: {} must hold a JSON object mapping argument names to values",
+                path.display()
+            )));
+        };
+        values.extend(object);
+    }
+    for item in &args.arg {
+        let Some((name, text)) = item.split_once('=') else {
+            return Err(Failure::usage(format!("error: --arg {item}: expected NAME=VALUE")));
+        };
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|error| Failure::usage(format!("error: --arg {name}: {error}")))?;
+        let _ = values.insert(name.trim().to_string(), value);
+    }
+    Ok(values)
+}
+

@@ -21,6 +21,7 @@
 //! Spans live in a side table (`origins`) so that passes which do not care
 //! never see them.
 
+pub mod build;
 pub mod display;
 pub mod lower;
 pub mod verify;
@@ -210,6 +211,58 @@ impl Inst {
     /// Whether the instruction owns blocks (ends a segment).
     pub fn is_control(&self) -> bool {
         matches!(self, Inst::If { .. } | Inst::For { .. })
+    }
+
+    /// A copy of the instruction with every operand value replaced by
+    /// `map(operand)`; child blocks and variables are kept.
+    pub fn map_operands(&self, mut map: impl FnMut(InstId) -> InstId) -> Inst {
+        match self {
+            Inst::Write { var, value } => Inst::Write {
+                var: *var,
+                value: map(*value),
+            },
+            Inst::Load { array, indices } => Inst::Load {
+                array: *array,
+                indices: indices.iter().map(|index| map(*index)).collect(),
+            },
+            Inst::Store { array, indices, value } => Inst::Store {
+                array: *array,
+                indices: indices.iter().map(|index| map(*index)).collect(),
+                value: map(*value),
+            },
+            Inst::Unary(op, operand) => Inst::Unary(*op, map(*operand)),
+            Inst::Binary(op, lhs, rhs) => Inst::Binary(*op, map(*lhs), map(*rhs)),
+            Inst::Push(value) => Inst::Push(map(*value)),
+            Inst::If {
+                cond,
+                then_block,
+                else_block,
+            } => Inst::If {
+                cond: map(*cond),
+                then_block: *then_block,
+                else_block: *else_block,
+            },
+            Inst::For {
+                counter,
+                lo,
+                hi,
+                body,
+                reverse,
+            } => Inst::For {
+                counter: *counter,
+                lo: map(*lo),
+                hi: map(*hi),
+                body: *body,
+                reverse: *reverse,
+            },
+            Inst::Real(_)
+            | Inst::Int(_)
+            | Inst::Bool(_)
+            | Inst::Tau
+            | Inst::SizeOf(_)
+            | Inst::Read(_)
+            | Inst::Pop(_) => self.clone(),
+        }
     }
 
     /// The values this instruction reads, in order.

@@ -1,1 +1,118 @@
-//! (being written)
+//! The smoothing pass: gives the discrete constructs of a program their
+//! meaning in the chosen [`Mode`].
+//!
+//! * `hard`: the program is left as it is; sites are only reported.
+//! * `relaxed`: every smoothing site found by [`discreteness`] is rewritten
+//!   into its temperature-controlled relaxation: comparisons of reals become
+//!   probabilities (see [`family`]), logic becomes a t-norm, and an `If` on a
+//!   soft condition runs both branches and blends what they write (see
+//!   [`branch`]).
+//!
+//! Input and output are IR; the pass never looks at syntax. `tau` stays a
+//! runtime value (`Inst::Tau`), so annealing needs no recompilation.
+
+pub mod branch;
+pub mod condition;
+pub mod discreteness;
+pub mod family;
+pub mod locality;
+mod rewrite;
+
+use crate::ir::{Func, InstId};
+use crate::syntax::span::Span;
+pub use family::Family;
+
+/// What the discrete constructs of a program mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// The discrete program itself.
+    Hard,
+    /// Temperature-controlled relaxations.
+    #[default]
+    Relaxed,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Hard => "hard",
+            Mode::Relaxed => "relaxed",
+        }
+    }
+}
+
+/// Compile-time smoothing choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct SmoothOptions {
+    pub mode: Mode,
+    pub family: Family,
+}
+
+/// What kind of discrete construct a site is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SiteKind {
+    /// A comparison of reals.
+    Comparison,
+    /// `&&`, `||` or `!` over soft truth values.
+    Logic,
+    /// An `if` on a data-dependent condition.
+    Branch,
+}
+
+/// One smoothing site and what the pass did with it, for `smoothc ir
+/// --stage smoothed` and for diagnostics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SmoothingSite {
+    pub kind: SiteKind,
+    /// The rule applied, e.g. `logistic((a - b) / tau)`; `hard` in hard mode.
+    pub rule: String,
+    /// Where the construct is in the source (`None` for synthetic code).
+    pub span: Option<Span>,
+}
+
+/// A program construct that has no relaxation in the chosen mode.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SmoothError {
+    /// `==`/`!=` between data-dependent reals or soft truth values.
+    #[error("equality of data-dependent values has no relaxation")]
+    Equality { span: Option<Span> },
+    /// An int or bool-array variable written under a data-dependent
+    /// condition and used after it.
+    #[error("an int variable is written under a data-dependent condition")]
+    DiscreteWrite { var_name: String, span: Option<Span> },
+    /// A comparison of data-dependent ints.
+    #[error("a comparison of data-dependent ints has no relaxation")]
+    IntComparison { span: Option<Span> },
+    /// A loop bound that depends on data.
+    #[error("a loop bound depends on data")]
+    LoopBound { span: Option<Span> },
+}
+
+/// Smooths `func` according to `options`; returns the new function and the
+/// sites it found.
+pub fn run(func: &Func, options: &SmoothOptions) -> Result<(Func, Vec<SmoothingSite>), SmoothError> {
+    let data = discreteness::analyze(func);
+    match options.mode {
+        Mode::Hard => Ok((func.clone(), hard_sites(func, &data))),
+        Mode::Relaxed => rewrite::Smoother::new(func, data, *options).run(),
+    }
+}
+
+/// The sites of a program in hard mode: every data-dependent `If`.
+fn hard_sites(func: &Func, data: &discreteness::Discreteness) -> Vec<SmoothingSite> {
+    let mut sites = Vec::new();
+    let mut ids: Vec<InstId> = func.insts.keys().collect();
+    ids.sort();
+    for inst in ids {
+        if let crate::ir::Inst::If { cond, .. } = func.insts[inst] {
+            if data.is_data(cond) {
+                sites.push(SmoothingSite {
+                    kind: SiteKind::Branch,
+                    rule: "hard".to_string(),
+                    span: func.origins[inst].span(),
+                });
+            }
+        }
+    }
+    sites
+}

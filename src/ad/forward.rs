@@ -1,0 +1,106 @@
+//! The forward sweep: the original code plus tape pushes.
+//!
+//! Pushed, in this order, so the reverse sweep can pop them back:
+//! * before `Write { var }`: the old value of `var`;
+//! * before `Store { array, indices }`: the old element, then each index;
+//! * before `If`: the condition;
+//! * before `For`: `lo`, then `hi`.
+
+use super::{AdError, GradBuilder};
+use crate::ir::{BlockId, Inst, InstId};
+use cranelift_entity::SecondaryMap;
+
+impl GradBuilder<'_> {
+    /// Copies old block `old_block` into new block `new_block` with pushes.
+    pub(super) fn forward_block(&mut self, old_block: BlockId, new_block: BlockId) -> Result<(), AdError> {
+        let mut values: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
+        let old = self.old;
+        for &inst in &old.blocks[old_block].insts {
+            let origin = old.origins[inst];
+            let map = |value: &InstId| values[*value].expect("operands come earlier in the segment");
+            let copy = match &old.insts[inst] {
+                Inst::Push(_) | Inst::Pop(_) => return Err(AdError::NoRule),
+                Inst::Write { var, value } => {
+                    let previous = self.new.append(new_block, Inst::Read(*var), origin.derived());
+                    let _ = self.new.append(new_block, Inst::Push(previous), origin.derived());
+                    Inst::Write {
+                        var: *var,
+                        value: map(value),
+                    }
+                }
+                Inst::Store { array, indices, value } => {
+                    let indices: Vec<InstId> = indices.iter().map(map).collect();
+                    let previous = self.new.append(
+                        new_block,
+                        Inst::Load {
+                            array: *array,
+                            indices: indices.clone(),
+                        },
+                        origin.derived(),
+                    );
+                    let _ = self.new.append(new_block, Inst::Push(previous), origin.derived());
+                    for index in &indices {
+                        let _ = self.new.append(new_block, Inst::Push(*index), origin.derived());
+                    }
+                    Inst::Store {
+                        array: *array,
+                        indices,
+                        value: map(value),
+                    }
+                }
+                Inst::If {
+                    cond,
+                    then_block,
+                    else_block,
+                } => {
+                    let cond = map(cond);
+                    let _ = self.new.append(new_block, Inst::Push(cond), origin.derived());
+                    let new_then = self.new.new_block(new_block);
+                    let new_else = self.new.new_block(new_block);
+                    let _ = self.new.append(
+                        new_block,
+                        Inst::If {
+                            cond,
+                            then_block: new_then,
+                            else_block: new_else,
+                        },
+                        origin,
+                    );
+                    self.forward_block(*then_block, new_then)?;
+                    self.forward_block(*else_block, new_else)?;
+                    values = SecondaryMap::new();
+                    continue;
+                }
+                Inst::For {
+                    counter,
+                    lo,
+                    hi,
+                    body,
+                    reverse,
+                } => {
+                    let (lo, hi) = (map(lo), map(hi));
+                    let _ = self.new.append(new_block, Inst::Push(lo), origin.derived());
+                    let _ = self.new.append(new_block, Inst::Push(hi), origin.derived());
+                    let new_body = self.new.new_block(new_block);
+                    let _ = self.new.append(
+                        new_block,
+                        Inst::For {
+                            counter: *counter,
+                            lo,
+                            hi,
+                            body: new_body,
+                            reverse: *reverse,
+                        },
+                        origin,
+                    );
+                    self.forward_block(*body, new_body)?;
+                    values = SecondaryMap::new();
+                    continue;
+                }
+                other => other.map_operands(|value| map(&value)),
+            };
+            values[inst] = Some(self.new.append(new_block, copy, origin));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,278 @@
+//! The reverse sweep: control flow replayed backwards from the tape, and
+//! each segment restored, recomputed and differentiated (see the module
+//! docs of `ad`).
+
+use super::rules::Cotangents;
+use super::{AdError, GradBuilder};
+use crate::ir::{BinaryOp, BlockId, Inst, InstId, ScalarType};
+use cranelift_entity::SecondaryMap;
+
+/// A piece of a block: a straight-line segment or one control instruction.
+enum Piece {
+    Segment(Vec<InstId>),
+    Control(InstId),
+}
+
+impl GradBuilder<'_> {
+    /// Emits, at the end of new block `new_block`, the reverse of old block
+    /// `old_block`.
+    pub(super) fn reverse_block(&mut self, old_block: BlockId, new_block: BlockId) -> Result<(), AdError> {
+        for piece in split(self.old, old_block).into_iter().rev() {
+            match piece {
+                Piece::Segment(insts) => self.reverse_segment(&insts, new_block)?,
+                Piece::Control(inst) => self.reverse_control(inst, new_block)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn reverse_control(&mut self, inst: InstId, new_block: BlockId) -> Result<(), AdError> {
+        let origin = self.old.origins[inst].derived();
+        match self.old.insts[inst].clone() {
+            Inst::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                let cond = self.new.append(new_block, Inst::Pop(ScalarType::Bool), origin);
+                let new_then = self.new.new_block(new_block);
+                let new_else = self.new.new_block(new_block);
+                let _ = self.new.append(
+                    new_block,
+                    Inst::If {
+                        cond,
+                        then_block: new_then,
+                        else_block: new_else,
+                    },
+                    origin,
+                );
+                self.reverse_block(then_block, new_then)?;
+                self.reverse_block(else_block, new_else)
+            }
+            Inst::For {
+                counter,
+                body,
+                reverse,
+                ..
+            } => {
+                let hi = self.new.append(new_block, Inst::Pop(ScalarType::Int), origin);
+                let lo = self.new.append(new_block, Inst::Pop(ScalarType::Int), origin);
+                let new_body = self.new.new_block(new_block);
+                let _ = self.new.append(
+                    new_block,
+                    Inst::For {
+                        counter,
+                        lo,
+                        hi,
+                        body: new_body,
+                        reverse: !reverse,
+                    },
+                    origin,
+                );
+                self.reverse_block(body, new_body)
+            }
+            _ => unreachable!("split only yields If and For as control"),
+        }
+    }
+
+    fn reverse_segment(&mut self, segment: &[InstId], block: BlockId) -> Result<(), AdError> {
+        let undos = self.restore(segment, block);
+        let values = self.recompute(segment, block)?;
+        self.differentiate(segment, block, &undos, &values);
+        Ok(())
+    }
+
+    /// Step 1: pops what the forward sweep pushed for each write of the
+    /// segment and writes it back, last write first. Returns, per write, the
+    /// popped previous value, which step 3 writes back again.
+    fn restore(&mut self, segment: &[InstId], block: BlockId) -> SecondaryMap<InstId, Option<InstId>> {
+        let mut undos: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
+        for &inst in segment.iter().rev() {
+            let origin = self.old.origins[inst].derived();
+            match self.old.insts[inst].clone() {
+                Inst::Write { var, .. } => {
+                    let ty = self.old.vars[var].ty.elem();
+                    let previous = self.new.append(block, Inst::Pop(ty), origin);
+                    let _ = self.new.append(block, Inst::Write { var, value: previous }, origin);
+                    undos[inst] = Some(previous);
+                }
+                Inst::Store { array, indices, .. } => {
+                    let mut popped: Vec<InstId> = indices
+                        .iter()
+                        .map(|_| self.new.append(block, Inst::Pop(ScalarType::Int), origin))
+                        .collect();
+                    popped.reverse();
+                    let ty = self.old.vars[array].ty.elem();
+                    let previous = self.new.append(block, Inst::Pop(ty), origin);
+                    let _ = self.new.append(
+                        block,
+                        Inst::Store {
+                            array,
+                            indices: popped,
+                            value: previous,
+                        },
+                        origin,
+                    );
+                    undos[inst] = Some(previous);
+                }
+                _ => {}
+            }
+        }
+        undos
+    }
+
+    /// Step 2: runs the segment again, without pushes.
+    fn recompute(&mut self, segment: &[InstId], block: BlockId) -> Result<SecondaryMap<InstId, Option<InstId>>, AdError> {
+        let mut values: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
+        for &inst in segment {
+            let old_inst = &self.old.insts[inst];
+            if matches!(old_inst, Inst::Push(_) | Inst::Pop(_)) {
+                return Err(AdError::NoRule);
+            }
+            let copy = old_inst.map_operands(|value| values[value].expect("operands come earlier in the segment"));
+            values[inst] = Some(self.new.append(block, copy, self.old.origins[inst].derived()));
+        }
+        Ok(values)
+    }
+
+    /// Step 3: the adjoint rules, last instruction first, undoing each write.
+    fn differentiate(
+        &mut self,
+        segment: &[InstId],
+        block: BlockId,
+        undos: &SecondaryMap<InstId, Option<InstId>>,
+        values: &SecondaryMap<InstId, Option<InstId>>,
+    ) {
+        let mut cotangents = Cotangents {
+            of: SecondaryMap::new(),
+        };
+        let value = |old: InstId| values[old].expect("every segment value is recomputed");
+        for &inst in segment.iter().rev() {
+            let origin = self.old.origins[inst].derived();
+            match self.old.insts[inst].clone() {
+                Inst::Write { var, value: written } => {
+                    if self.old.vars[var].ty.elem() == ScalarType::Real {
+                        let adjoint_var = self.adjoint(var);
+                        let adjoint = self.new.append(block, Inst::Read(adjoint_var), origin);
+                        self.accumulate(&mut cotangents, block, written, adjoint, origin);
+                        let zero = self.new.append(block, Inst::Real(0.0), origin);
+                        let _ = self.new.append(
+                            block,
+                            Inst::Write {
+                                var: adjoint_var,
+                                value: zero,
+                            },
+                            origin,
+                        );
+                    }
+                    let previous = undos[inst].expect("restore popped every write");
+                    let _ = self.new.append(block, Inst::Write { var, value: previous }, origin);
+                }
+                Inst::Store {
+                    array,
+                    indices,
+                    value: written,
+                } => {
+                    let indices: Vec<InstId> = indices.iter().map(|index| value(*index)).collect();
+                    if self.old.vars[array].ty.elem() == ScalarType::Real {
+                        let adjoint_array = self.adjoint(array);
+                        let adjoint = self.new.append(
+                            block,
+                            Inst::Load {
+                                array: adjoint_array,
+                                indices: indices.clone(),
+                            },
+                            origin,
+                        );
+                        self.accumulate(&mut cotangents, block, written, adjoint, origin);
+                        let zero = self.new.append(block, Inst::Real(0.0), origin);
+                        let _ = self.new.append(
+                            block,
+                            Inst::Store {
+                                array: adjoint_array,
+                                indices: indices.clone(),
+                                value: zero,
+                            },
+                            origin,
+                        );
+                    }
+                    let previous = undos[inst].expect("restore popped every store");
+                    let _ = self.new.append(
+                        block,
+                        Inst::Store {
+                            array,
+                            indices,
+                            value: previous,
+                        },
+                        origin,
+                    );
+                }
+                Inst::Read(var) => {
+                    if let Some(adjoint) = cotangents.of[inst] {
+                        let adjoint_var = self.adjoint(var);
+                        let running = self.new.append(block, Inst::Read(adjoint_var), origin);
+                        let sum = self.new.append(block, Inst::Binary(BinaryOp::Add, running, adjoint), origin);
+                        let _ = self.new.append(
+                            block,
+                            Inst::Write {
+                                var: adjoint_var,
+                                value: sum,
+                            },
+                            origin,
+                        );
+                    }
+                }
+                Inst::Load { array, indices } => {
+                    if let Some(adjoint) = cotangents.of[inst] {
+                        let adjoint_array = self.adjoint(array);
+                        let indices: Vec<InstId> = indices.iter().map(|index| value(*index)).collect();
+                        let running = self.new.append(
+                            block,
+                            Inst::Load {
+                                array: adjoint_array,
+                                indices: indices.clone(),
+                            },
+                            origin,
+                        );
+                        let sum = self.new.append(block, Inst::Binary(BinaryOp::Add, running, adjoint), origin);
+                        let _ = self.new.append(
+                            block,
+                            Inst::Store {
+                                array: adjoint_array,
+                                indices,
+                                value: sum,
+                            },
+                            origin,
+                        );
+                    }
+                }
+                Inst::Unary(..) | Inst::Binary(..) => {
+                    if let Some(adjoint) = cotangents.of[inst] {
+                        self.arithmetic_rule(&mut cotangents, block, inst, value(inst), adjoint, values);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Splits a block into segments and control instructions, in order.
+fn split(func: &crate::ir::Func, block: BlockId) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut segment = Vec::new();
+    for &inst in &func.blocks[block].insts {
+        if func.insts[inst].is_control() {
+            if !segment.is_empty() {
+                pieces.push(Piece::Segment(std::mem::take(&mut segment)));
+            }
+            pieces.push(Piece::Control(inst));
+        } else {
+            segment.push(inst);
+        }
+    }
+    if !segment.is_empty() {
+        pieces.push(Piece::Segment(segment));
+    }
+    pieces
+}

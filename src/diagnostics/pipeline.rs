@@ -1,0 +1,187 @@
+//! Diagnostics for the errors of the middle and back end: smoothing,
+//! reverse mode, lowering, runtime faults and internal errors.
+
+use crate::ad::AdError;
+use crate::ir::Func;
+use crate::ir::lower::LowerError;
+use crate::runtime::RuntimeError;
+use crate::smooth::SmoothError;
+use crate::syntax::span::{FileId, Span};
+use codespan_reporting::diagnostic::{Diagnostic, Label};
+
+/// A primary label at `span` when the construct has one.
+fn labelled(diagnostic: Diagnostic<FileId>, span: Option<Span>, message: &str) -> Diagnostic<FileId> {
+    match span {
+        Some(span) => diagnostic.with_labels(vec![Label::primary(span.file, span.range()).with_message(message)]),
+        None => diagnostic,
+    }
+}
+
+pub fn smooth_error(error: &SmoothError) -> Diagnostic<FileId> {
+    match error {
+        SmoothError::Equality { span } => labelled(
+            Diagnostic::error()
+                .with_code("E0301")
+                .with_message("equality of data-dependent values has no relaxation"),
+            *span,
+            "this comparison depends on real inputs",
+        )
+        .with_notes(vec![
+            "In relaxed mode every decision on real inputs becomes a probability, and the probability that two reals are exactly equal is zero almost everywhere, so `==` and `!=` have no useful relaxation.".to_string(),
+            "help: compare with a tolerance instead, e.g. `abs(a - b) < 1e-6` written as `a - b < 1e-6 && b - a < 1e-6`, or run with `--mode hard`.".to_string(),
+        ]),
+        SmoothError::DiscreteWrite { var_name, span } => labelled(
+            Diagnostic::error()
+                .with_code("E0302")
+                .with_message(format!("int variable `{var_name}` is assigned under a data-dependent condition")),
+            *span,
+            "this assignment runs only for some values of the real inputs",
+        )
+        .with_notes(vec![
+            "In relaxed mode both branches of a data-dependent `if` run and their results are blended with the branch probability; a blend of two ints is not an int.".to_string(),
+            format!("help: make `{var_name}` a real (`let mut {var_name} = 0.0;`) so it can hold the blend, or run with `--mode hard`."),
+        ]),
+        SmoothError::IntComparison { span } => labelled(
+            Diagnostic::error()
+                .with_code("E0303")
+                .with_message("comparison of data-dependent ints has no relaxation"),
+            *span,
+            "these ints depend on real inputs",
+        )
+        .with_notes(vec![
+            "help: compare reals instead (`real(i)` is not in this version of the language; keep the value real from the start), or run with `--mode hard`.".to_string(),
+        ]),
+        SmoothError::LoopBound { span } => labelled(
+            Diagnostic::error()
+                .with_code("E0304")
+                .with_message("loop bound depends on real inputs"),
+            *span,
+            "the number of iterations would depend on data",
+        )
+        .with_notes(vec![
+            "A relaxed program must have the same iterations for every input; a soft value cannot be a loop bound.".to_string(),
+            "help: loop over the full range and use an `if` inside the loop, which relaxed mode turns into a blend.".to_string(),
+        ]),
+    }
+}
+
+pub fn ad_error(error: &AdError) -> Diagnostic<FileId> {
+    match error {
+        AdError::NonRealResult { func } => Diagnostic::error()
+            .with_code("E0401")
+            .with_message(format!("cannot differentiate `{func}`: its result is not real"))
+            .with_notes(vec![
+                "Gradients exist only for functions whose result is a real or a real array.".to_string(),
+                "help: use `smoothc run` for this function, or differentiate a function that returns a real.".to_string(),
+            ]),
+        AdError::NoRule => internal("reverse mode met a tape instruction in its input"),
+    }
+}
+
+pub fn lower_error(error: &LowerError) -> Diagnostic<FileId> {
+    match error {
+        LowerError::InlineDepth { span } => labelled(
+            internal(&error.to_string()),
+            Some(*span),
+            "while inlining this call",
+        ),
+    }
+}
+
+/// An error that can only come from a bug in smoothc itself.
+pub fn internal(reason: &str) -> Diagnostic<FileId> {
+    Diagnostic::bug()
+        .with_code("E0900")
+        .with_message(format!("internal compiler error: {reason}"))
+        .with_notes(vec![
+            "This is a bug in the compiler, not in your program. Please report it with the program that triggers it.".to_string(),
+        ])
+}
+
+/// A runtime fault, pointed at the source construct through `func`'s origins.
+pub fn runtime_error(error: &RuntimeError, func: &Func) -> Diagnostic<FileId> {
+    let at = |inst| func.origins[inst].span();
+    match error {
+        RuntimeError::IndexOutOfBounds {
+            inst,
+            array,
+            dim,
+            index,
+            len,
+        } => {
+            let name = &func.vars[*array].name;
+            let dimension = if *dim == 0 && !is_multi_dim(func, *array) {
+                String::new()
+            } else {
+                format!(" in dimension {dim}")
+            };
+            labelled(
+                Diagnostic::error()
+                    .with_code("E0501")
+                    .with_message(format!(
+                        "index {index} is out of bounds for `{name}` of length {len}{dimension}"
+                    )),
+                at(*inst),
+                "this index is out of range",
+            )
+            .with_notes(vec![format!("help: valid indices are 0 to {} inclusive.", len - 1)])
+        }
+        RuntimeError::DivisionByZero { inst } => labelled(
+            Diagnostic::error().with_code("E0502").with_message("integer division by zero"),
+            at(*inst),
+            "the divisor is zero here",
+        )
+        .with_notes(vec!["help: check the divisor before dividing, or divide reals.".to_string()]),
+        RuntimeError::TapeLimit { limit } => Diagnostic::error()
+            .with_code("E0503")
+            .with_message(format!("the gradient tape exceeded its limit of {limit} values"))
+            .with_notes(vec![
+                "The reverse sweep stores every value the program overwrites.".to_string(),
+                "help: raise the limit (`--tape-limit`) or reduce the number of loop iterations.".to_string(),
+            ]),
+        RuntimeError::TapeUnderflow => internal("the gradient tape was popped while empty"),
+        RuntimeError::ArgumentCount { .. } | RuntimeError::ArgumentType { .. } | RuntimeError::SizeMismatch { .. } => {
+            argument_error(error, func)
+        }
+    }
+}
+
+fn is_multi_dim(func: &Func, array: crate::ir::VarId) -> bool {
+    matches!(&func.vars[array].ty, crate::ir::VarType::Array { dims, .. } if dims.len() > 1)
+}
+
+/// Errors in the arguments of a call: they name the parameter.
+fn argument_error(error: &RuntimeError, func: &Func) -> Diagnostic<FileId> {
+    let param_name = |index: usize| {
+        func.params
+            .get(index)
+            .map(|var| func.vars[*var].name.clone())
+            .unwrap_or_else(|| format!("#{index}"))
+    };
+    let message = match error {
+        RuntimeError::ArgumentCount { expected, got } => {
+            format!("`{}` takes {expected} arguments but {got} were given", func.name)
+        }
+        RuntimeError::ArgumentType { param, expected, got } => {
+            format!("argument `{}` should be {expected}, but is a {got}", param_name(*param))
+        }
+        RuntimeError::SizeMismatch {
+            size,
+            first,
+            second,
+            param,
+            dim,
+        } => format!(
+            "argument `{}` has extent {second} in dimension {dim}, but size `{size}` is already {first}",
+            param_name(*param)
+        ),
+        _ => error.to_string(),
+    };
+    Diagnostic::error()
+        .with_code("E0504")
+        .with_message(message)
+        .with_notes(vec![format!(
+            "help: pass arguments matching the signature of `{}`.",
+            func.name
+        )])
+}

@@ -1,0 +1,132 @@
+//! The relaxed `if`: both branches run and what they write is blended.
+//!
+//! For an `if c { T } else { E }` whose condition is data, with `p` the
+//! probability of `c` and `W` the variables that `T` or `E` write and that
+//! live outside the `if`:
+//!
+//! ```text
+//! p_var = p
+//! orig_w = w            for w in W
+//! T
+//! then_w = w; w = orig_w
+//! E
+//! w = p * then_w + (1 - p) * w
+//! ```
+//!
+//! Arrays are snapshotted and blended element by element, so every element
+//! of a written array is blended (a later issue narrows this to the written
+//! elements). Applied to a compare-and-swap this is exactly the relaxed
+//! conditional swap of differentiable sorting networks. As `tau -> 0`,
+//! `p -> 1` or `0` and the blend selects the branch the hard program takes.
+
+use super::locality::{VarAccess, written_vars};
+use super::rewrite::Smoother;
+use super::{SiteKind, SmoothError};
+use crate::ir::{BinaryOp, BlockId, Inst, InstId, ScalarType, VarId, VarRole, VarType};
+use crate::syntax::span::Origin;
+
+impl Smoother<'_> {
+    pub(super) fn soft_if(
+        &mut self,
+        cond: InstId,
+        then_block: BlockId,
+        else_block: BlockId,
+        origin: Origin,
+    ) -> Result<(), SmoothError> {
+        let derived = origin.derived();
+        self.record_site(
+            SiteKind::Branch,
+            "blend p * then + (1 - p) * else".to_string(),
+            origin,
+        );
+        let p = self.probability(cond, origin);
+        let p_var = self.new.new_var("p", VarType::Scalar(ScalarType::Real), VarRole::Temp);
+        let _ = self.emit(Inst::Write { var: p_var, value: p }, derived);
+
+        let written = self.blended_vars(then_block, else_block);
+        let originals: Vec<VarId> = written.iter().map(|var| self.snapshot(*var, "orig", derived)).collect();
+        self.soft_depth += 1;
+        self.rewrite_block(then_block)?;
+        let then_values: Vec<VarId> = written.iter().map(|var| self.snapshot(*var, "then", derived)).collect();
+        for (var, original) in written.iter().zip(&originals) {
+            self.new.emit_copy(self.block, *var, *original, derived);
+        }
+        self.rewrite_block(else_block)?;
+        self.soft_depth -= 1;
+        for (var, then_value) in written.iter().zip(&then_values) {
+            self.blend(*var, *then_value, p_var, derived);
+        }
+        Ok(())
+    }
+
+    /// The variables either branch writes that are visible after the `if`.
+    fn blended_vars(&self, then_block: BlockId, else_block: BlockId) -> Vec<VarId> {
+        let mut written = Vec::new();
+        written_vars(self.old, then_block, &mut written);
+        written_vars(self.old, else_block, &mut written);
+        let access: &VarAccess = &self.access;
+        written.retain(|var| !access.is_local_to(self.old, *var, &[then_block, else_block]));
+        written
+    }
+
+    /// A fresh copy of `var`'s current contents.
+    fn snapshot(&mut self, var: VarId, suffix: &str, origin: Origin) -> VarId {
+        let data = &self.new.vars[var];
+        let name = format!("{}_{suffix}", data.name);
+        let copy = self.new.new_var(name, data.ty.clone(), VarRole::Temp);
+        self.new.emit_copy(self.block, copy, var, origin);
+        copy
+    }
+
+    /// `var = p * then_value + (1 - p) * var`, elementwise for arrays.
+    fn blend(&mut self, var: VarId, then_value: VarId, p_var: VarId, origin: Origin) {
+        match self.new.vars[var].ty.clone() {
+            VarType::Scalar(_) => {
+                let block = self.block;
+                let func = &mut self.new;
+                let then_read = func.append(block, Inst::Read(then_value), origin);
+                let else_read = func.append(block, Inst::Read(var), origin);
+                let mixed = emit_mix(func, block, p_var, then_read, else_read, origin);
+                let _ = func.append(block, Inst::Write { var, value: mixed }, origin);
+            }
+            VarType::Array { dims, .. } => {
+                self.new.emit_element_loops(self.block, &dims, origin, |func, inner, indices| {
+                    let load = |array| Inst::Load {
+                        array,
+                        indices: indices.clone(),
+                    };
+                    let then_read = func.append(inner, load(then_value), origin);
+                    let else_read = func.append(inner, load(var), origin);
+                    let mixed = emit_mix(func, inner, p_var, then_read, else_read, origin);
+                    let _ = func.append(
+                        inner,
+                        Inst::Store {
+                            array: var,
+                            indices,
+                            value: mixed,
+                        },
+                        origin,
+                    );
+                });
+            }
+        }
+    }
+}
+
+/// `p * a + (1 - p) * b` with `p` read from `p_var`. Written as two products
+/// rather than `b + p * (a - b)` so that `a - b` cannot overflow.
+fn emit_mix(
+    func: &mut crate::ir::Func,
+    block: BlockId,
+    p_var: VarId,
+    then_value: InstId,
+    else_value: InstId,
+    origin: Origin,
+) -> InstId {
+    let p = func.append(block, Inst::Read(p_var), origin);
+    let one = func.append(block, Inst::Real(1.0), origin);
+    let q = func.append(block, Inst::Binary(BinaryOp::Sub, one, p), origin);
+    let then_part = func.append(block, Inst::Binary(BinaryOp::Mul, p, then_value), origin);
+    let else_part = func.append(block, Inst::Binary(BinaryOp::Mul, q, else_value), origin);
+    func.append(block, Inst::Binary(BinaryOp::Add, then_part, else_part), origin)
+}

@@ -1,0 +1,185 @@
+//! The relaxed-mode rewriter: copies a function instruction by instruction,
+//! replacing each smoothing site by its relaxation.
+//!
+//! Data-dependent bool values become real probabilities in `[0, 1]`, and
+//! data-dependent bool variables become real variables holding them. The
+//! per-construct rules live in `condition` (comparisons and logic) and
+//! `branch` (soft `if`).
+
+use super::discreteness::Discreteness;
+use super::locality::VarAccess;
+use super::{SiteKind, SmoothError, SmoothOptions, SmoothingSite};
+use crate::ir::{BlockId, Func, Inst, InstId, ScalarType, VarType};
+use crate::syntax::span::Origin;
+use cranelift_entity::SecondaryMap;
+
+pub(crate) struct Smoother<'f> {
+    pub(super) old: &'f Func,
+    pub(super) new: Func,
+    pub(super) data: Discreteness,
+    pub(super) access: VarAccess,
+    pub(super) options: SmoothOptions,
+    /// Old value → new value (for data bools: the new probability).
+    pub(super) values: SecondaryMap<InstId, Option<InstId>>,
+    /// Where new instructions go.
+    pub(super) block: BlockId,
+    pub(super) sites: Vec<SmoothingSite>,
+    /// How many relaxed branches enclose the instruction being rewritten.
+    pub(super) soft_depth: usize,
+}
+
+impl<'f> Smoother<'f> {
+    pub(crate) fn new(old: &'f Func, data: Discreteness, options: SmoothOptions) -> Smoother<'f> {
+        let mut new = Func::new(old.name.clone());
+        new.sizes = old.sizes.clone();
+        new.params = old.params.clone();
+        new.outputs = old.outputs.clone();
+        new.vars = old.vars.clone();
+        for (var, var_data) in new.vars.iter_mut() {
+            // A data-dependent bool variable holds a probability from now on.
+            if var_data.ty == VarType::Scalar(ScalarType::Bool) && data.is_data_var(var) {
+                var_data.ty = VarType::Scalar(ScalarType::Real);
+            }
+        }
+        let block = new.entry;
+        Smoother {
+            old,
+            new,
+            access: VarAccess::compute(old),
+            data,
+            options,
+            values: SecondaryMap::new(),
+            block,
+            sites: Vec::new(),
+            soft_depth: 0,
+        }
+    }
+
+    pub(crate) fn run(mut self) -> Result<(Func, Vec<SmoothingSite>), SmoothError> {
+        self.rewrite_block(self.old.entry)?;
+        Ok((self.new, self.sites))
+    }
+
+    pub(super) fn emit(&mut self, inst: Inst, origin: Origin) -> InstId {
+        self.new.append(self.block, inst, origin)
+    }
+
+    pub(super) fn value(&self, old: InstId) -> InstId {
+        self.values[old].expect("operands are rewritten before their uses")
+    }
+
+    pub(super) fn record_site(&mut self, kind: SiteKind, rule: String, origin: Origin) {
+        self.sites.push(SmoothingSite {
+            kind,
+            rule,
+            span: origin.span(),
+        });
+    }
+
+    /// Rewrites every instruction of the old block `block` into the current
+    /// new block.
+    pub(super) fn rewrite_block(&mut self, block: BlockId) -> Result<(), SmoothError> {
+        for &inst in &self.old.blocks[block].insts {
+            self.rewrite_inst(inst)?;
+        }
+        Ok(())
+    }
+
+    fn rewrite_inst(&mut self, inst: InstId) -> Result<(), SmoothError> {
+        let origin = self.old.origins[inst];
+        let is_data = self.data.is_data(inst);
+        let new_value = match &self.old.insts[inst] {
+            Inst::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                if self.data.is_data(*cond) {
+                    self.soft_if(*cond, *then_block, *else_block, origin)?;
+                } else {
+                    self.hard_if(*cond, *then_block, *else_block, origin)?;
+                }
+                return Ok(());
+            }
+            Inst::For {
+                counter,
+                lo,
+                hi,
+                body,
+                reverse,
+            } => {
+                if self.data.is_data(*lo) || self.data.is_data(*hi) {
+                    return Err(SmoothError::LoopBound { span: origin.span() });
+                }
+                let new_body = self.new.new_block(self.block);
+                let copy = Inst::For {
+                    counter: *counter,
+                    lo: self.value(*lo),
+                    hi: self.value(*hi),
+                    body: new_body,
+                    reverse: *reverse,
+                };
+                let _ = self.emit(copy, origin);
+                let saved = self.block;
+                self.block = new_body;
+                let result = self.rewrite_block(*body);
+                self.block = saved;
+                return result;
+            }
+            Inst::Binary(op, lhs, rhs) if is_data && self.old.types[inst] == Some(ScalarType::Bool) => {
+                self.soft_binary(*op, *lhs, *rhs, origin)?
+            }
+            Inst::Unary(crate::ir::UnaryOp::Not, operand) if is_data => self.soft_not(*operand, origin),
+            Inst::Write { var, .. } | Inst::Store { array: var, .. } => {
+                self.check_discrete_write(*var, origin)?;
+                let copy = self.map_operands(&self.old.insts[inst]);
+                self.emit(copy, origin)
+            }
+            other => {
+                let copy = self.map_operands(other);
+                self.emit(copy, origin)
+            }
+        };
+        self.values[inst] = Some(new_value);
+        Ok(())
+    }
+
+    /// A copy of `inst` reading the new values of its operands.
+    fn map_operands(&self, inst: &Inst) -> Inst {
+        inst.map_operands(|value| self.value(value))
+    }
+
+    /// An `If` on a condition that does not depend on data: stays exact.
+    fn hard_if(&mut self, cond: InstId, then_block: BlockId, else_block: BlockId, origin: Origin) -> Result<(), SmoothError> {
+        let new_then = self.new.new_block(self.block);
+        let new_else = self.new.new_block(self.block);
+        let _ = self.emit(
+            Inst::If {
+                cond: self.value(cond),
+                then_block: new_then,
+                else_block: new_else,
+            },
+            origin,
+        );
+        let saved = self.block;
+        self.block = new_then;
+        let then_result = self.rewrite_block(then_block);
+        self.block = new_else;
+        let else_result = then_result.and_then(|()| self.rewrite_block(else_block));
+        self.block = saved;
+        else_result
+    }
+
+    /// Writing an int variable inside a relaxed branch cannot be relaxed
+    /// when the int is used after the branch: a blend of ints is no int.
+    fn check_discrete_write(&self, var: crate::ir::VarId, origin: Origin) -> Result<(), SmoothError> {
+        let var_data = &self.new.vars[var];
+        if self.soft_depth > 0 && var_data.ty.elem() == ScalarType::Int && self.data.is_data_var(var) {
+            return Err(SmoothError::DiscreteWrite {
+                var_name: var_data.name.clone(),
+                span: origin.span(),
+            });
+        }
+        Ok(())
+    }
+}

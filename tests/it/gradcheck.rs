@@ -1,0 +1,70 @@
+//! Every gradient is checked against central finite differences of the same
+//! smoothed program, coordinate by coordinate, at several temperatures and
+//! random inputs (seeded, so failures reproduce).
+
+use crate::support::{self, assert_close, perturb, real_coordinates, reals};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use smoothc::{Backend, Function, Mode, Runtime, Value};
+
+/// Central differences of `function` at `args`, one per real coordinate.
+fn finite_differences(function: &Function, args: &[Value], runtime: &Runtime) -> Vec<f64> {
+    let step = 1e-6;
+    (0..real_coordinates(args))
+        .map(|index| {
+            let value_at = |delta: f64| {
+                let value = function.call(&perturb(args, index, delta), runtime).expect("the program runs");
+                value.as_real().expect("a real result")
+            };
+            (value_at(step) - value_at(-step)) / (2.0 * step)
+        })
+        .collect()
+}
+
+/// Random inputs of the same shapes as the example's, in [-3, 3].
+fn random_like(args: &[Value], rng: &mut ChaCha8Rng) -> Vec<Value> {
+    args.iter()
+        .map(|arg| match arg {
+            Value::Real(_) => Value::Real(rng.random_range(-3.0..3.0)),
+            Value::Array(array) => Value::Array(array.mapv(|_| rng.random_range(-3.0..3.0))),
+            other => other.clone(),
+        })
+        .collect()
+}
+
+fn check(function: &Function, args: &[Value], tau: f64, what: &str) {
+    let runtime = Runtime { tau, ..Runtime::default() };
+    let (_, grads) = function.value_and_grad(args, &runtime).expect("the gradient runs");
+    let analytic: Vec<f64> = grads.iter().flat_map(reals).collect();
+    let numeric = finite_differences(function, args, &runtime);
+    // Central differences with step h have error O(h^2 f''') + O(eps/h);
+    // 1e-6 relative leaves room for both at these temperatures.
+    assert_close(&analytic, &numeric, 1e-6, what);
+}
+
+#[test]
+fn relaxed_gradients_match_finite_differences() {
+    let mut rng = ChaCha8Rng::seed_from_u64(20261127);
+    for example in support::examples() {
+        let function = example.function(Mode::Relaxed, Backend::Jit);
+        let example_args = example.args(&function);
+        for tau in [0.3, 1.0, 3.0] {
+            check(&function, &example_args, tau, &format!("{} at tau={tau}", example.name));
+            for trial in 0..3 {
+                let args = random_like(&example_args, &mut rng);
+                check(&function, &args, tau, &format!("{} trial {trial} at tau={tau}", example.name));
+            }
+        }
+    }
+}
+
+#[test]
+fn hard_gradients_match_finite_differences_away_from_decisions() {
+    // Hard mode freezes every decision; away from the decision boundaries
+    // the program is smooth and finite differences see the same branch.
+    for example in support::examples() {
+        let function = example.function(Mode::Hard, Backend::Jit);
+        let args = example.args(&function);
+        check(&function, &args, 1.0, &format!("{} (hard)", example.name));
+    }
+}
