@@ -5,6 +5,7 @@
 //! layer knows nothing about types or the IR.
 
 pub mod ast;
+pub mod display;
 pub mod lexer;
 pub mod parser;
 pub mod span;
