@@ -398,6 +398,10 @@ impl<'p> Lowerer<'p> {
                 let var = scope.var(*local);
                 self.emit(Inst::Read(var), span)
             }
+            TExprKind::Size(size) => {
+                let size = scope.size(*size);
+                self.emit(Inst::SizeOf(size), span)
+            }
             TExprKind::Unary(op, operand) => {
                 let value = self.lower_scalar(scope, operand)?;
                 let op = match op {
@@ -570,6 +574,7 @@ impl<'p> Lowerer<'p> {
             TExprKind::Real(_)
             | TExprKind::Int(_)
             | TExprKind::Bool(_)
+            | TExprKind::Size(_)
             | TExprKind::Unary(..)
             | TExprKind::Binary(..)
             | TExprKind::Builtin { .. }
@@ -663,7 +668,9 @@ impl<'p> Lowerer<'p> {
 /// Whether lowering `expr` may emit control flow (and so end a segment).
 fn has_control(expr: &TExpr) -> bool {
     match &expr.kind {
-        TExprKind::Real(_) | TExprKind::Int(_) | TExprKind::Bool(_) | TExprKind::Local(_) => false,
+        TExprKind::Real(_) | TExprKind::Int(_) | TExprKind::Bool(_) | TExprKind::Local(_) | TExprKind::Size(_) => {
+            false
+        }
         TExprKind::If { .. } | TExprKind::Block(_) | TExprKind::Call { .. } => true,
         TExprKind::Builtin { builtin, args } => *builtin == Builtin::Sum || args.iter().any(has_control),
         TExprKind::Unary(_, operand) => has_control(operand),
@@ -680,7 +687,9 @@ fn has_control(expr: &TExpr) -> bool {
 /// Whether evaluating `expr` may raise a runtime error.
 fn may_fault(expr: &TExpr) -> bool {
     match &expr.kind {
-        TExprKind::Real(_) | TExprKind::Int(_) | TExprKind::Bool(_) | TExprKind::Local(_) => false,
+        TExprKind::Real(_) | TExprKind::Int(_) | TExprKind::Bool(_) | TExprKind::Local(_) | TExprKind::Size(_) => {
+            false
+        }
         TExprKind::Index { .. } | TExprKind::Call { .. } | TExprKind::If { .. } | TExprKind::Block(_) => true,
         TExprKind::Builtin { args, .. } => args.iter().any(may_fault),
         TExprKind::Unary(_, operand) => may_fault(operand),

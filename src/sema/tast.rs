@@ -201,6 +201,8 @@ pub enum TExprKind {
     Int(i64),
     Bool(bool),
     Local(LocalId),
+    /// A size variable used as an int value (`n` in `for i in 0..n`).
+    Size(Size),
     Unary(UnaryOp, Box<TExpr>),
     /// Both operands have the same type, except that arithmetic on arrays is
     /// not part of the skeleton language (sema rejects it).

@@ -1,0 +1,10 @@
+//! The integration tests, in one binary (one link, one build).
+
+mod cli;
+mod differential;
+mod docs;
+mod examples;
+mod gradcheck;
+mod limits;
+mod passes;
+mod support;
