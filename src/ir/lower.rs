@@ -398,8 +398,8 @@ impl<'p> Lowerer<'p> {
                 let var = scope.var(*local);
                 self.emit(Inst::Read(var), span)
             }
-            TExprKind::Size(size) => {
-                let size = scope.size(*size);
+            TExprKind::SizeVar(id) => {
+                let size = scope.size(tast::Size::Var(*id));
                 self.emit(Inst::SizeOf(size), span)
             }
             TExprKind::Unary(op, operand) => {
@@ -574,7 +574,7 @@ impl<'p> Lowerer<'p> {
             TExprKind::Real(_)
             | TExprKind::Int(_)
             | TExprKind::Bool(_)
-            | TExprKind::Size(_)
+            | TExprKind::SizeVar(_)
             | TExprKind::Unary(..)
             | TExprKind::Binary(..)
             | TExprKind::Builtin { .. }
@@ -668,7 +668,7 @@ impl<'p> Lowerer<'p> {
 /// Whether lowering `expr` may emit control flow (and so end a segment).
 fn has_control(expr: &TExpr) -> bool {
     match &expr.kind {
-        TExprKind::Real(_) | TExprKind::Int(_) | TExprKind::Bool(_) | TExprKind::Local(_) | TExprKind::Size(_) => {
+        TExprKind::Real(_) | TExprKind::Int(_) | TExprKind::Bool(_) | TExprKind::Local(_) | TExprKind::SizeVar(_) => {
             false
         }
         TExprKind::If { .. } | TExprKind::Block(_) | TExprKind::Call { .. } => true,
@@ -687,7 +687,7 @@ fn has_control(expr: &TExpr) -> bool {
 /// Whether evaluating `expr` may raise a runtime error.
 fn may_fault(expr: &TExpr) -> bool {
     match &expr.kind {
-        TExprKind::Real(_) | TExprKind::Int(_) | TExprKind::Bool(_) | TExprKind::Local(_) | TExprKind::Size(_) => {
+        TExprKind::Real(_) | TExprKind::Int(_) | TExprKind::Bool(_) | TExprKind::Local(_) | TExprKind::SizeVar(_) => {
             false
         }
         TExprKind::Index { .. } | TExprKind::Call { .. } | TExprKind::If { .. } | TExprKind::Block(_) => true,

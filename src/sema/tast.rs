@@ -201,8 +201,9 @@ pub enum TExprKind {
     Int(i64),
     Bool(bool),
     Local(LocalId),
-    /// A size variable used as an int value (`n` in `for i in 0..n`).
-    Size(Size),
+    /// The value of a size variable of the enclosing function, as an `int`:
+    /// `n` in `for i in 0..n` where a parameter has type `real[n]`.
+    SizeVar(SizeVarId),
     Unary(UnaryOp, Box<TExpr>),
     /// Both operands have the same type, except that arithmetic on arrays is
     /// not part of the skeleton language (sema rejects it).

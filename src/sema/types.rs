@@ -1,0 +1,209 @@
+//! Types: resolving written types, describing them for errors, and the one
+//! implicit adaptation the language has (int literals where a real is
+//! expected).
+//!
+//! Adaptation is syntactic: only an int literal, a negated int literal, an
+//! array literal of those, or an `if`/block whose tails are those becomes
+//! real. `let i = 1; i + 2.0` is an error, `1 + 2.0` is not.
+
+use crate::syntax::ast::{ScalarKind, SizeExpr, TypeExpr, TypeExprKind, UnaryOp};
+
+use super::error::{SizeDesc, TypeDesc};
+use super::tast::{Scalar, Size, SizeVarId, SizeVarInfo, TBlock, TExpr, TExprKind, Type};
+
+pub fn scalar(kind: ScalarKind) -> Scalar {
+    match kind {
+        ScalarKind::Real => Scalar::Real,
+        ScalarKind::Int => Scalar::Int,
+        ScalarKind::Bool => Scalar::Bool,
+    }
+}
+
+/// Size names that a written type uses but the function does not bind.
+pub struct UnboundSizes(pub Vec<(String, crate::syntax::span::Span)>);
+
+/// Resolves a type in a context where every size name must already be a size
+/// variable (result types, `let` annotations).
+pub fn resolve(ty: &TypeExpr, size_vars: &[SizeVarInfo]) -> Result<Type, UnboundSizes> {
+    match &ty.kind {
+        TypeExprKind::Scalar(kind) => Ok(Type::Scalar(scalar(*kind))),
+        TypeExprKind::Array { elem, dims } => {
+            let mut sizes = Vec::with_capacity(dims.len());
+            let mut unbound = Vec::new();
+            for dim in dims {
+                match dim {
+                    SizeExpr::Lit { value, .. } => sizes.push(Size::Const(*value)),
+                    SizeExpr::Name(name) => {
+                        match size_vars.iter().position(|var| var.name == name.name) {
+                            Some(index) => sizes.push(Size::Var(SizeVarId(index as u32))),
+                            None => unbound.push((name.name.clone(), name.span)),
+                        }
+                    }
+                }
+            }
+            if unbound.is_empty() {
+                Ok(Type::Array {
+                    elem: scalar(*elem),
+                    dims: sizes,
+                })
+            } else {
+                Err(UnboundSizes(unbound))
+            }
+        }
+    }
+}
+
+/// Resolves a parameter type, creating a size variable for each size name
+/// seen for the first time (`param_index` is recorded as its binder).
+pub fn resolve_param(ty: &TypeExpr, param_index: usize, size_vars: &mut Vec<SizeVarInfo>) -> Type {
+    match &ty.kind {
+        TypeExprKind::Scalar(kind) => Type::Scalar(scalar(*kind)),
+        TypeExprKind::Array { elem, dims } => {
+            let sizes = dims
+                .iter()
+                .enumerate()
+                .map(|(dim_index, dim)| match dim {
+                    SizeExpr::Lit { value, .. } => Size::Const(*value),
+                    SizeExpr::Name(name) => {
+                        let existing = size_vars.iter().position(|var| var.name == name.name);
+                        let index = existing.unwrap_or_else(|| {
+                            size_vars.push(SizeVarInfo {
+                                name: name.name.clone(),
+                                bound_by: (param_index, dim_index),
+                                span: name.span,
+                            });
+                            size_vars.len() - 1
+                        });
+                        Size::Var(SizeVarId(index as u32))
+                    }
+                })
+                .collect();
+            Type::Array {
+                elem: scalar(*elem),
+                dims: sizes,
+            }
+        }
+    }
+}
+
+/// Describes a type for an error, naming size variables.
+pub fn describe(ty: &Type, size_vars: &[SizeVarInfo]) -> TypeDesc {
+    match ty {
+        Type::Scalar(scalar) => TypeDesc::Scalar(*scalar),
+        Type::Unit => TypeDesc::Unit,
+        Type::Array { elem, dims } => TypeDesc::Array {
+            elem: *elem,
+            dims: dims
+                .iter()
+                .map(|size| describe_size(*size, size_vars))
+                .collect(),
+        },
+    }
+}
+
+pub fn describe_size(size: Size, size_vars: &[SizeVarInfo]) -> SizeDesc {
+    match size {
+        Size::Const(value) => SizeDesc::Const(value),
+        Size::Var(SizeVarId(index)) => SizeDesc::Named(
+            size_vars
+                .get(index as usize)
+                .map_or_else(|| format!("#{index}"), |var| var.name.clone()),
+        ),
+    }
+}
+
+/// Whether two types differ only in their sizes.
+pub fn same_shape_kind(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (
+            Type::Array {
+                elem: elem_a,
+                dims: dims_a,
+            },
+            Type::Array {
+                elem: elem_b,
+                dims: dims_b,
+            },
+        ) => elem_a == elem_b && dims_a.len() == dims_b.len(),
+        _ => false,
+    }
+}
+
+/// Whether `expr` has type `target` or becomes it by turning int literals
+/// into real literals.
+pub fn can_adapt(expr: &TExpr, target: &Type) -> bool {
+    if &expr.ty == target {
+        return true;
+    }
+    match (&expr.kind, target) {
+        (TExprKind::Int(_), &Type::REAL) => true,
+        (TExprKind::Unary(UnaryOp::Neg, inner), &Type::REAL) => {
+            matches!(inner.kind, TExprKind::Int(_))
+        }
+        (
+            TExprKind::ArrayLit(elems),
+            Type::Array {
+                elem: Scalar::Real,
+                dims,
+            },
+        ) => {
+            matches!(&expr.ty, Type::Array { elem: Scalar::Int, dims: own } if own == dims)
+                && elems.iter().all(|elem| can_adapt(elem, &Type::REAL))
+        }
+        (
+            TExprKind::If {
+                then_block,
+                else_block: Some(else_block),
+                ..
+            },
+            _,
+        ) => can_adapt_block(then_block, target) && can_adapt_block(else_block, target),
+        (TExprKind::Block(block), _) => can_adapt_block(block, target),
+        _ => false,
+    }
+}
+
+pub fn can_adapt_block(block: &TBlock, target: &Type) -> bool {
+    block
+        .tail
+        .as_ref()
+        .is_some_and(|tail| can_adapt(tail, target))
+}
+
+/// Converts `expr` to `target`; call only when [`can_adapt`] holds.
+pub fn adapt(mut expr: TExpr, target: &Type) -> TExpr {
+    if &expr.ty == target {
+        return expr;
+    }
+    expr.kind = match expr.kind {
+        TExprKind::Int(value) => TExprKind::Real(value as f64),
+        TExprKind::Unary(UnaryOp::Neg, inner) => {
+            TExprKind::Unary(UnaryOp::Neg, Box::new(adapt(*inner, target)))
+        }
+        TExprKind::ArrayLit(elems) => TExprKind::ArrayLit(
+            elems
+                .into_iter()
+                .map(|elem| adapt(elem, &Type::REAL))
+                .collect(),
+        ),
+        TExprKind::If {
+            cond,
+            then_block,
+            else_block,
+        } => TExprKind::If {
+            cond,
+            then_block: adapt_block(then_block, target),
+            else_block: else_block.map(|block| adapt_block(block, target)),
+        },
+        TExprKind::Block(block) => TExprKind::Block(adapt_block(block, target)),
+        other => other,
+    };
+    expr.ty = target.clone();
+    expr
+}
+
+pub fn adapt_block(mut block: TBlock, target: &Type) -> TBlock {
+    block.tail = block.tail.map(|tail| Box::new(adapt(*tail, target)));
+    block.ty = target.clone();
+    block
+}
