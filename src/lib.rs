@@ -226,5 +226,5 @@ pub fn ast_text(source: &str, options: &Options) -> Result<String, Error> {
     let sources = Arc::new(sources);
     let module = syntax::parser::parse(file, source)
         .map_err(|errors| Error::new(ErrorKind::Compile, errors.into_diagnostics(), &sources))?;
-    Ok(syntax::display::module_text(&module))
+    Ok(syntax::display::module_to_string(&module))
 }

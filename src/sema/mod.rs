@@ -20,6 +20,7 @@ pub mod error;
 mod recursion;
 mod scope;
 mod signatures;
+pub mod display;
 pub mod tast;
 mod types;
 
