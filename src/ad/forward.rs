@@ -3,11 +3,16 @@
 //! Pushed, in this order, so the reverse sweep can pop them back:
 //! * before `Write { var }`: the old value of `var`;
 //! * before `Store { array, indices }`: the old element, then each index;
-//! * before `If`: the condition;
-//! * before `For`: `lo`, then `hi`.
+//! * at the end of each branch of an `If`: which branch ran (a bool);
+//! * after a `For`: `lo`, then `hi`.
+//!
+//! Control decisions are pushed *after* the construct, on top of whatever
+//! its body pushed, because the reverse sweep needs them first. The bounds
+//! of a `For` are kept in temporaries across the loop for that (values may
+//! not cross control flow).
 
 use super::{AdError, GradBuilder};
-use crate::ir::{BlockId, Inst, InstId};
+use crate::ir::{BlockId, Inst, InstId, ScalarType, VarRole, VarType};
 use cranelift_entity::SecondaryMap;
 
 impl GradBuilder<'_> {
@@ -54,7 +59,6 @@ impl GradBuilder<'_> {
                     else_block,
                 } => {
                     let cond = map(cond);
-                    let _ = self.new.append(new_block, Inst::Push(cond), origin.derived());
                     let new_then = self.new.new_block(new_block);
                     let new_else = self.new.new_block(new_block);
                     let _ = self.new.append(
@@ -68,6 +72,10 @@ impl GradBuilder<'_> {
                     );
                     self.forward_block(*then_block, new_then)?;
                     self.forward_block(*else_block, new_else)?;
+                    for (block, taken) in [(new_then, true), (new_else, false)] {
+                        let flag = self.new.append(block, Inst::Bool(taken), origin.derived());
+                        let _ = self.new.append(block, Inst::Push(flag), origin.derived());
+                    }
                     values = SecondaryMap::new();
                     continue;
                 }
@@ -79,8 +87,12 @@ impl GradBuilder<'_> {
                     reverse,
                 } => {
                     let (lo, hi) = (map(lo), map(hi));
-                    let _ = self.new.append(new_block, Inst::Push(lo), origin.derived());
-                    let _ = self.new.append(new_block, Inst::Push(hi), origin.derived());
+                    let int = VarType::Scalar(ScalarType::Int);
+                    let bounds = [lo, hi].map(|bound| {
+                        let var = self.new.new_var("bound", int.clone(), VarRole::Temp);
+                        let _ = self.new.append(new_block, Inst::Write { var, value: bound }, origin.derived());
+                        var
+                    });
                     let new_body = self.new.new_block(new_block);
                     let _ = self.new.append(
                         new_block,
@@ -94,6 +106,10 @@ impl GradBuilder<'_> {
                         origin,
                     );
                     self.forward_block(*body, new_body)?;
+                    for var in bounds {
+                        let bound = self.new.append(new_block, Inst::Read(var), origin.derived());
+                        let _ = self.new.append(new_block, Inst::Push(bound), origin.derived());
+                    }
                     values = SecondaryMap::new();
                     continue;
                 }
