@@ -1,1 +1,251 @@
-//! (being written)
+//! The Cranelift JIT: compiles one IR function to native code.
+//!
+//! [`JitFunction::compile`] translates the IR ([`translate`]) into one
+//! Cranelift function `extern "C" fn(*mut Frame) -> i32` ([`abi`]), compiles
+//! it with the verifier on, and keeps the module that owns the code.
+//! [`JitFunction::run`] binds the arguments exactly as the interpreter does,
+//! allocates the variables' storage, calls the code and turns its status
+//! into results or a `RuntimeError`. The JIT agrees with the interpreter
+//! bit for bit: both call the math functions of `runtime::math` and the tape
+//! of `runtime::tape`, and `sqrt` is IEEE in both.
+//!
+//! Layout, after the cranelift-jit-demo: [`Jit`] owns the module and the
+//! contexts, `translate::FunctionTranslator` has one `translate_*` method
+//! per construct, `abi` is the frame layout and `runtime` the `extern "C"`
+//! helpers. This is the only module with `unsafe` code.
+
+mod abi;
+mod runtime;
+mod translate;
+
+#[cfg(test)]
+mod differential;
+#[cfg(test)]
+mod tests;
+
+use crate::ir::{Func, InstId, ScalarType, VarId};
+use crate::runtime::tape::Tape;
+use crate::runtime::{RunConfig, RuntimeError, Value, bind_arguments};
+use abi::{CallStorage, Frame, STATUS_OK};
+use cranelift::prelude::*;
+use cranelift_codegen::Context;
+use cranelift_codegen::ir::UserFuncName;
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{FuncId, Linkage, Module, ModuleError, default_libcall_names};
+use translate::FunctionTranslator;
+
+/// A failure to compile. Every variant is a bug in the compiler (or an
+/// unsupported host), never a fault of the user's program.
+#[derive(Debug, thiserror::Error)]
+pub enum JitError {
+    #[error("Cranelift does not support this host machine: {0}")]
+    UnsupportedHost(&'static str),
+    #[error("invalid Cranelift setting (this is a bug in the compiler): {0}")]
+    Settings(#[from] cranelift_codegen::settings::SetError),
+    #[error("Cranelift failed to compile `{func}` (this is a bug in the compiler): {source}")]
+    Codegen {
+        func: String,
+        #[source]
+        source: Box<ModuleError>,
+    },
+    #[error("malformed IR in `{func}` at {inst} (this is a bug in the compiler): {fault}")]
+    MalformedIr {
+        func: String,
+        inst: InstId,
+        fault: IrFault,
+    },
+}
+
+impl JitError {
+    fn module(func: &Func, error: ModuleError) -> JitError {
+        JitError::Codegen {
+            func: func.name.clone(),
+            source: Box::new(error),
+        }
+    }
+}
+
+/// What is wrong with an instruction the JIT cannot translate.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum IrFault {
+    #[error("operand {operand} is used outside the block that computes it, or before")]
+    OutOfScope { operand: InstId },
+    #[error("operand {operand} has no result")]
+    NoResult { operand: InstId },
+    #[error("operand {operand} is {found:?} where {expected:?} is expected")]
+    OperandType {
+        operand: InstId,
+        expected: ScalarType,
+        found: ScalarType,
+    },
+    #[error("{op} is not defined on {ty:?}")]
+    Operation { op: String, ty: ScalarType },
+    #[error("variable {var} is an array, used as a scalar")]
+    NotScalar { var: VarId },
+    #[error("variable {var} is a scalar, used as an array")]
+    NotArray { var: VarId },
+    #[error("array {var} of rank {rank} is indexed with {found} indices")]
+    IndexCount {
+        var: VarId,
+        rank: usize,
+        found: usize,
+    },
+    #[error("loop counter {var} is not an int variable")]
+    CounterType { var: VarId },
+}
+
+/// The signature of compiled code.
+type EntryPoint = unsafe extern "C" fn(*mut Frame) -> i32;
+
+/// A function compiled to native code, ready to run.
+pub struct JitFunction {
+    /// The IR, for argument binding and the layout of variables.
+    func: Func,
+    /// The module that owns the code; `None` only while dropping.
+    module: Option<JITModule>,
+    /// The compiled code, valid while `module` lives.
+    entry: EntryPoint,
+}
+
+impl std::fmt::Debug for JitFunction {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("JitFunction")
+            .field("func", &self.func.name)
+            .field("entry", &(self.entry as *const u8))
+            .finish()
+    }
+}
+
+impl JitFunction {
+    /// Compiles `func` with the Cranelift verifier enabled.
+    pub fn compile(func: &Func) -> Result<JitFunction, JitError> {
+        let mut jit = Jit::new()?;
+        let func_id = jit.translate(func)?;
+        jit.module
+            .define_function(func_id, &mut jit.ctx)
+            .map_err(|error| JitError::module(func, error))?;
+        jit.module.clear_context(&mut jit.ctx);
+        jit.module
+            .finalize_definitions()
+            .map_err(|error| JitError::module(func, error))?;
+        let code = jit.module.get_finalized_function(func_id);
+        // SAFETY: `code` is the finalized code of a function built with the
+        // signature `(pointer) -> i32` in the host's default (C) calling
+        // convention, which is `EntryPoint`. It stays valid while the module
+        // lives, and `JitFunction` owns the module.
+        let entry = unsafe { std::mem::transmute::<*const u8, EntryPoint>(code) };
+        Ok(JitFunction {
+            func: func.clone(),
+            module: Some(jit.module),
+            entry,
+        })
+    }
+
+    /// Runs the compiled code on `args`; same contract as `interp::run`.
+    pub fn run(&self, args: &[Value], config: &RunConfig) -> Result<Vec<Value>, RuntimeError> {
+        let sizes = bind_arguments(&self.func, args)?;
+        let mut storage = CallStorage::new(&self.func, &sizes, args);
+        let mut tape = Tape::new(config.tape_limit);
+        let mut frame = storage.frame(&mut tape, config);
+        // SAFETY: the frame points into `storage` and `tape`, which outlive
+        // the call and are not touched by Rust during it. The storage holds
+        // one slot and one element buffer per variable and one value per
+        // size, laid out as the generated code expects (`abi`); every array
+        // buffer has the element count of its variable's extents, and the
+        // generated code checks every index against those extents before it
+        // touches an element. The module that owns the code is alive
+        // (`self.module` is only taken in `drop`).
+        let status = unsafe { (self.entry)(&mut frame) };
+        if status != STATUS_OK {
+            return Err(abi::decode_error(status, &frame.error, config));
+        }
+        Ok(self
+            .func
+            .outputs
+            .iter()
+            .map(|var| storage.output(&self.func, *var))
+            .collect())
+    }
+}
+
+impl Drop for JitFunction {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: no call of the code is running (`run` borrows `self`,
+            // and `drop` has it exclusively), and `self.entry`, the only
+            // pointer into the module's memory, is dropped with `self`.
+            unsafe { module.free_memory() };
+        }
+    }
+}
+
+/// The Cranelift IR text of `func` as the JIT translates it (before
+/// Cranelift's own optimisations), for `smoothc ir --stage clif`.
+pub fn clif_text(func: &Func) -> Result<String, JitError> {
+    let mut jit = Jit::new()?;
+    let _ = jit.translate(func)?;
+    let text = jit.ctx.func.display().to_string();
+    jit.module.clear_context(&mut jit.ctx);
+    // SAFETY: nothing was defined or finalized, so no pointer into the
+    // module's memory exists.
+    unsafe { jit.module.free_memory() };
+    Ok(text)
+}
+
+/// The JIT state of one compilation, after the cranelift-jit-demo.
+struct Jit {
+    /// The function builder context, reused across functions.
+    builder_context: FunctionBuilderContext,
+    /// The main Cranelift context, holding the function being built.
+    ctx: Context,
+    /// The module: declarations, linking, and the memory of the code.
+    module: JITModule,
+}
+
+impl Jit {
+    /// A JIT for the host, with the verifier on, `opt_level=speed`, and the
+    /// runtime helpers registered as symbols.
+    fn new() -> Result<Jit, JitError> {
+        let mut flags = settings::builder();
+        flags.set("enable_verifier", "true")?;
+        flags.set("opt_level", "speed")?;
+        // As cranelift-jit requires: calls to the helpers may be far away.
+        flags.set("use_colocated_libcalls", "false")?;
+        flags.set("is_pic", "false")?;
+        let isa = cranelift_native::builder()
+            .map_err(JitError::UnsupportedHost)?
+            .finish(settings::Flags::new(flags))
+            .map_err(|error| JitError::Codegen {
+                func: String::new(),
+                source: Box::new(ModuleError::Compilation(error)),
+            })?;
+        let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+        for (name, address) in runtime::symbols() {
+            let _ = builder.symbol(name, address);
+        }
+        let module = JITModule::new(builder);
+        Ok(Jit {
+            builder_context: FunctionBuilderContext::new(),
+            ctx: module.make_context(),
+            module,
+        })
+    }
+
+    /// Declares `func` in the module and translates it into `self.ctx`.
+    fn translate(&mut self, func: &Func) -> Result<FuncId, JitError> {
+        let pointer_type = self.module.target_config().pointer_type();
+        let mut signature = self.module.make_signature();
+        signature.params.push(AbiParam::new(pointer_type));
+        signature.returns.push(AbiParam::new(types::I32));
+        let func_id = self
+            .module
+            .declare_function("smoothc_entry", Linkage::Local, &signature)
+            .map_err(|error| JitError::module(func, error))?;
+        self.ctx.func.signature = signature;
+        self.ctx.func.name = UserFuncName::user(0, func_id.as_u32());
+        let builder = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder_context);
+        FunctionTranslator::translate_function(builder, &mut self.module, func)?;
+        Ok(func_id)
+    }
+}

@@ -1,0 +1,152 @@
+//! The JIT against the interpreter on every hand-built test program.
+
+use super::{IrFault, JitError, JitFunction, clif_text};
+use crate::interp;
+use crate::interp::test_programs::{Builder, INT, REAL, all_cases, identical};
+use crate::ir::{BinaryOp, Inst, ScalarType};
+use crate::runtime::{RunConfig, RuntimeError, Value};
+
+#[test]
+fn jit_agrees_with_the_interpreter_on_every_test_program() {
+    for case in all_cases() {
+        let expected = interp::run(&case.func, &case.args, &case.config);
+        let jit = JitFunction::compile(&case.func)
+            .unwrap_or_else(|error| panic!("`{}` does not compile: {error}", case.name));
+        let result = jit.run(&case.args, &case.config);
+        assert!(
+            identical(&result, &expected),
+            "test program `{}`:\n jit {result:?}\ninterp {expected:?}",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn clif_text_shows_the_function() {
+    for case in all_cases() {
+        let text = clif_text(&case.func).expect("translates");
+        assert!(text.starts_with("function"), "{text}");
+    }
+}
+
+#[test]
+fn a_compiled_function_starts_each_call_afresh() {
+    // Accumulates into a local and pushes to the tape without popping: a
+    // second call must see zeroed variables and an empty tape again.
+    let mut b = Builder::new("fresh");
+    let x = b.param("x", REAL);
+    let acc = b.out_var("acc", REAL);
+    let xv = b.read(x);
+    b.accumulate(acc, xv);
+    let _ = b.inst(Inst::Push(xv));
+    let _ = b.inst(Inst::Push(xv));
+    let func = b.finish();
+    let jit = JitFunction::compile(&func).expect("compiles");
+    let config = RunConfig {
+        tau: 1.0,
+        tape_limit: 2,
+    };
+    for x in [1.5, -4.0, 2.0] {
+        assert_eq!(
+            jit.run(&[Value::Real(x)], &config),
+            Ok(vec![Value::Real(x)])
+        );
+    }
+}
+
+#[test]
+fn loops_are_loops_not_unrolled() {
+    // Ten million iterations finish quickly and the code stays small.
+    let mut b = Builder::new("long_loop");
+    let n = b.param("n", INT);
+    let total = b.out_var("total", INT);
+    let i = b.local("i", INT);
+    let zero = b.int(0);
+    let hi = b.read(n);
+    let _ = b.for_loop(i, zero, hi, false, |b, i| {
+        let iv = b.read(i);
+        let three = b.int(3);
+        let term = b.bin(BinaryOp::Rem, iv, three);
+        b.accumulate(total, term);
+    });
+    let func = b.finish();
+    let jit = JitFunction::compile(&func).expect("compiles");
+    let n = 10_000_000i64;
+    let expected = (0..n).map(|i| i % 3).sum::<i64>();
+    assert_eq!(
+        jit.run(&[Value::Int(n)], &RunConfig::default()),
+        Ok(vec![Value::Int(expected)])
+    );
+    let text = clif_text(&func).expect("translates");
+    assert_eq!(text.matches("srem").count(), 1, "{text}");
+}
+
+#[test]
+fn compiling_and_dropping_many_functions_frees_their_code() {
+    let cases = all_cases();
+    for _ in 0..20 {
+        for case in &cases {
+            let jit = JitFunction::compile(&case.func).expect("compiles");
+            let _ = jit.run(&case.args, &case.config);
+            drop(jit);
+        }
+    }
+}
+
+#[test]
+fn malformed_ir_is_an_error_not_a_panic() {
+    let mut b = Builder::new("malformed");
+    let out = b.out_var("out", REAL);
+    let one = b.real(1.0);
+    let two = b.int(2);
+    let sum = b.bin(BinaryOp::Add, one, two);
+    let _ = b.write(out, sum);
+    let func = b.finish();
+    let error = JitFunction::compile(&func).expect_err("mixes real and int");
+    assert!(
+        matches!(
+            &error,
+            JitError::MalformedIr {
+                inst,
+                fault: IrFault::OperandType {
+                    operand,
+                    expected: ScalarType::Real,
+                    found: ScalarType::Int,
+                },
+                ..
+            } if *inst == sum && *operand == two
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("this is a bug in the compiler"));
+
+    // A value used after the `If` whose branch computed it.
+    let mut b = Builder::new("out_of_scope");
+    let out = b.out_var("out", INT);
+    let cond = b.boolean(true);
+    let mut inner = None;
+    let _ = b.if_else(cond, |b| inner = Some(b.int(1)), |_| {});
+    let inner = inner.expect("built");
+    let _ = b.write(out, inner);
+    let func = b.finish();
+    let error = JitFunction::compile(&func).expect_err("out of scope");
+    assert!(
+        matches!(&error, JitError::MalformedIr { fault: IrFault::OutOfScope { operand }, .. } if *operand == inner),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn runtime_errors_leave_the_function_usable() {
+    let case = all_cases()
+        .into_iter()
+        .find(|case| case.name == "out_of_bounds")
+        .expect("exists");
+    let jit = JitFunction::compile(&case.func).expect("compiles");
+    for _ in 0..3 {
+        assert!(matches!(
+            jit.run(&case.args, &case.config),
+            Err(RuntimeError::IndexOutOfBounds { .. })
+        ));
+    }
+}

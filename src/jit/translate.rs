@@ -1,0 +1,865 @@
+//! IR to Cranelift IR, one `translate_*` method per construct.
+//!
+//! The structure follows the cranelift-jit-demo: a [`FunctionTranslator`]
+//! owns the `FunctionBuilder` of one function and walks the structured
+//! blocks of the IR. Scalar variables become Cranelift `Variable`s
+//! (cranelift-frontend builds the SSA form); arrays are memory reached
+//! through the frame (see `abi`). Types: real is `f64`, int is `i64`, bool
+//! is `i8` holding 0 or 1 (and an `i64` 0/1 in memory).
+//!
+//! Faults do not trap: every check branches to a shared cold block that
+//! records the fault in the frame and returns a non-zero status through the
+//! one exit block.
+
+use super::abi::{SLOT_BYTES, STATUS_DIVISION_BY_ZERO, STATUS_OK, STATUS_OUT_OF_BOUNDS, offsets};
+use super::runtime as helpers;
+use super::{IrFault, JitError};
+use crate::ir::{
+    BinaryOp, BlockId, Func, Inst, InstId, ScalarType, Size, SizeId, UnaryOp, VarId, VarRole,
+    VarType,
+};
+use cranelift::prelude::*;
+use cranelift_codegen::ir::{FuncRef, StackSlot};
+use cranelift_entity::{EntityRef, SecondaryMap};
+use cranelift_jit::JITModule;
+use cranelift_module::{Linkage, Module};
+use std::collections::HashMap;
+
+/// The Cranelift type of an IR scalar type (in registers).
+pub(crate) fn clif_type(ty: ScalarType) -> Type {
+    match ty {
+        ScalarType::Real => types::F64,
+        ScalarType::Int => types::I64,
+        ScalarType::Bool => types::I8,
+    }
+}
+
+/// Memory accesses to the frame and to bounds-checked array elements:
+/// aligned, and never trapping.
+fn trusted() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+/// Translates one IR function into the function of a `FunctionBuilder`.
+pub(crate) struct FunctionTranslator<'a> {
+    /// The builder of the Cranelift function being written.
+    builder: FunctionBuilder<'a>,
+    /// The module, to import the runtime helpers into the function.
+    module: &'a mut JITModule,
+    /// The IR function being translated.
+    func: &'a Func,
+    /// The pointer-sized integer type of the host.
+    pointer_type: Type,
+    /// The `*mut Frame` argument.
+    frame: Value,
+    /// The frame's tape pointer, loaded at entry.
+    tape: Value,
+    /// `Tau`, loaded at entry.
+    tau: Value,
+    /// The scalar slot table, loaded at entry (for parameters and outputs).
+    scalars: Value,
+    /// The value of each size parameter, loaded at entry.
+    sizes: SecondaryMap<SizeId, Option<Value>>,
+    /// The element buffer of each array variable, loaded at entry.
+    array_bases: SecondaryMap<VarId, Option<Value>>,
+    /// The Cranelift variable of each scalar IR variable.
+    variables: SecondaryMap<VarId, Option<Variable>>,
+    /// The Cranelift value of each IR value, while it is in scope (from its
+    /// definition to the end of its block).
+    values: SecondaryMap<InstId, Option<Value>>,
+    /// Runtime helpers imported so far, by symbol.
+    imports: HashMap<&'static str, FuncRef>,
+    /// An 8-byte stack slot the pop helpers write their result to.
+    pop_slot: Option<StackSlot>,
+    /// The block that returns its `i32` parameter.
+    exit_block: Block,
+    /// The block that records an out-of-bounds index (params: inst, array,
+    /// dim, index, len) and exits, created on first use.
+    out_of_bounds_block: Option<Block>,
+    /// The block that records a division by zero (param: inst) and exits,
+    /// created on first use.
+    division_by_zero_block: Option<Block>,
+}
+
+impl<'a> FunctionTranslator<'a> {
+    /// Writes the whole function: entry (loading the frame), body, the
+    /// normal return (storing the outputs) and the fault blocks.
+    pub(crate) fn translate_function(
+        mut builder: FunctionBuilder<'a>,
+        module: &'a mut JITModule,
+        func: &'a Func,
+    ) -> Result<(), JitError> {
+        let pointer_type = module.target_config().pointer_type();
+        let entry = builder.create_block();
+        builder.append_block_params_for_function_params(entry);
+        builder.switch_to_block(entry);
+        builder.seal_block(entry);
+        let frame = builder.block_params(entry)[0];
+        let load_frame = |builder: &mut FunctionBuilder, ty: Type, offset: i32| {
+            builder.ins().load(ty, trusted(), frame, offset)
+        };
+        let tape = load_frame(&mut builder, pointer_type, offsets::TAPE);
+        let tau = load_frame(&mut builder, types::F64, offsets::TAU);
+        let scalars = load_frame(&mut builder, pointer_type, offsets::SCALARS);
+        let size_table = load_frame(&mut builder, pointer_type, offsets::SIZES);
+        let array_table = load_frame(&mut builder, pointer_type, offsets::ARRAYS);
+
+        let mut sizes = SecondaryMap::new();
+        for size in func.sizes.keys() {
+            let offset = slot_offset(size.index());
+            sizes[size] = Some(
+                builder
+                    .ins()
+                    .load(types::I64, trusted(), size_table, offset),
+            );
+        }
+
+        let mut array_bases = SecondaryMap::new();
+        let mut variables = SecondaryMap::new();
+        for (var, data) in func.vars.iter() {
+            let offset = slot_offset(var.index());
+            match &data.ty {
+                VarType::Array { .. } => {
+                    array_bases[var] = Some(builder.ins().load(
+                        pointer_type,
+                        trusted(),
+                        array_table,
+                        offset,
+                    ));
+                }
+                VarType::Scalar(ty) => {
+                    let variable = builder.declare_var(clif_type(*ty));
+                    // Every variable starts at zero; parameters at their
+                    // argument.
+                    let initial = match (data.role, ty) {
+                        (VarRole::Param(_), ScalarType::Bool) => {
+                            let word = builder.ins().load(types::I64, trusted(), scalars, offset);
+                            builder.ins().icmp_imm_s(IntCC::NotEqual, word, 0)
+                        }
+                        (VarRole::Param(_), _) => {
+                            builder
+                                .ins()
+                                .load(clif_type(*ty), trusted(), scalars, offset)
+                        }
+                        (_, ScalarType::Real) => builder.ins().f64const(0.0),
+                        (_, ScalarType::Int | ScalarType::Bool) => {
+                            builder.ins().iconst(clif_type(*ty), 0)
+                        }
+                    };
+                    builder.def_var(variable, initial);
+                    variables[var] = Some(variable);
+                }
+            }
+        }
+
+        let exit_block = builder.create_block();
+        let _ = builder.append_block_param(exit_block, types::I32);
+        let mut translator = FunctionTranslator {
+            builder,
+            module,
+            func,
+            pointer_type,
+            frame,
+            tape,
+            tau,
+            scalars,
+            sizes,
+            array_bases,
+            variables,
+            values: SecondaryMap::new(),
+            imports: HashMap::new(),
+            pop_slot: None,
+            exit_block,
+            out_of_bounds_block: None,
+            division_by_zero_block: None,
+        };
+        translator.translate_block(func.entry)?;
+        translator.translate_return()?;
+        translator.finish_fault_blocks();
+        let FunctionTranslator {
+            mut builder,
+            module,
+            ..
+        } = translator;
+        builder.seal_all_blocks();
+        builder.finalize(module.target_config());
+        Ok(())
+    }
+
+    /// Stores the scalar outputs to their slots and exits with `STATUS_OK`.
+    fn translate_return(&mut self) -> Result<(), JitError> {
+        for &var in &self.func.outputs {
+            if let Some(variable) = self.variables[var] {
+                let value = self.builder.use_var(variable);
+                let value = match self.func.vars[var].ty.elem() {
+                    ScalarType::Bool => self.builder.ins().uextend(types::I64, value),
+                    ScalarType::Real | ScalarType::Int => value,
+                };
+                let offset = slot_offset(var.index());
+                let _ = self
+                    .builder
+                    .ins()
+                    .store(trusted(), value, self.scalars, offset);
+            }
+        }
+        let ok = self.builder.ins().iconst(types::I32, i64::from(STATUS_OK));
+        let _ = self.builder.ins().jump(self.exit_block, &[ok.into()]);
+        Ok(())
+    }
+
+    /// The exit block and the fault blocks that were used.
+    fn finish_fault_blocks(&mut self) {
+        if let Some(block) = self.out_of_bounds_block {
+            self.builder.switch_to_block(block);
+            let params = self.builder.block_params(block).to_vec();
+            let fields = [
+                offsets::ERROR_INST,
+                offsets::ERROR_ARRAY,
+                offsets::ERROR_DIM,
+                offsets::ERROR_INDEX,
+                offsets::ERROR_LEN,
+            ];
+            for (value, offset) in params.into_iter().zip(fields) {
+                let _ = self
+                    .builder
+                    .ins()
+                    .store(trusted(), value, self.frame, offset);
+            }
+            let status = self
+                .builder
+                .ins()
+                .iconst(types::I32, i64::from(STATUS_OUT_OF_BOUNDS));
+            let _ = self.builder.ins().jump(self.exit_block, &[status.into()]);
+        }
+        if let Some(block) = self.division_by_zero_block {
+            self.builder.switch_to_block(block);
+            let inst = self.builder.block_params(block)[0];
+            let _ = self
+                .builder
+                .ins()
+                .store(trusted(), inst, self.frame, offsets::ERROR_INST);
+            let status = self
+                .builder
+                .ins()
+                .iconst(types::I32, i64::from(STATUS_DIVISION_BY_ZERO));
+            let _ = self.builder.ins().jump(self.exit_block, &[status.into()]);
+        }
+        self.builder.switch_to_block(self.exit_block);
+        let status = self.builder.block_params(self.exit_block)[0];
+        let _ = self.builder.ins().return_(&[status]);
+    }
+
+    /// Translates the instructions of `block`; its values go out of scope
+    /// at its end.
+    fn translate_block(&mut self, block: BlockId) -> Result<(), JitError> {
+        let func = self.func;
+        for &inst in &func.blocks[block].insts {
+            if let Some(value) = self.translate_inst(inst)? {
+                self.values[inst] = Some(value);
+            }
+        }
+        for &inst in &func.blocks[block].insts {
+            self.values[inst] = None;
+        }
+        Ok(())
+    }
+
+    /// Translates one instruction; returns its value, if it has one.
+    fn translate_inst(&mut self, inst: InstId) -> Result<Option<Value>, JitError> {
+        let func = self.func;
+        let value = match &func.insts[inst] {
+            Inst::Real(value) => self.builder.ins().f64const(*value),
+            Inst::Int(value) => self.builder.ins().iconst(types::I64, *value),
+            Inst::Bool(value) => self.builder.ins().iconst(types::I8, i64::from(*value)),
+            Inst::Tau => self.tau,
+            Inst::SizeOf(size) => self.size_value(*size).0,
+            Inst::Read(var) => {
+                let variable = self.variable(inst, *var)?;
+                self.builder.use_var(variable)
+            }
+            Inst::Write { var, value } => {
+                self.translate_write(inst, *var, *value)?;
+                return Ok(None);
+            }
+            Inst::Load { array, indices } => self.translate_load(inst, *array, indices)?,
+            Inst::Store {
+                array,
+                indices,
+                value,
+            } => {
+                self.translate_store(inst, *array, indices, *value)?;
+                return Ok(None);
+            }
+            Inst::Unary(op, operand) => self.translate_unary(inst, *op, *operand)?,
+            Inst::Binary(op, lhs, rhs) => self.translate_binary(inst, *op, *lhs, *rhs)?,
+            Inst::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                self.translate_if(inst, *cond, *then_block, *else_block)?;
+                return Ok(None);
+            }
+            Inst::For {
+                counter,
+                lo,
+                hi,
+                body,
+                reverse,
+            } => {
+                self.translate_for(inst, *counter, *lo, *hi, *body, *reverse)?;
+                return Ok(None);
+            }
+            Inst::Push(value) => {
+                self.translate_push(inst, *value)?;
+                return Ok(None);
+            }
+            Inst::Pop(ty) => self.translate_pop(*ty)?,
+        };
+        Ok(Some(value))
+    }
+
+    fn malformed(&self, inst: InstId, fault: IrFault) -> JitError {
+        JitError::MalformedIr {
+            func: self.func.name.clone(),
+            inst,
+            fault,
+        }
+    }
+
+    /// The Cranelift value and type of operand `operand` of `inst`.
+    fn operand(&self, inst: InstId, operand: InstId) -> Result<(Value, ScalarType), JitError> {
+        let value = self.values[operand]
+            .ok_or_else(|| self.malformed(inst, IrFault::OutOfScope { operand }))?;
+        let ty = self.func.types[operand]
+            .ok_or_else(|| self.malformed(inst, IrFault::NoResult { operand }))?;
+        Ok((value, ty))
+    }
+
+    /// Operand `operand` of `inst`, which must have type `expected`.
+    fn typed_operand(
+        &self,
+        inst: InstId,
+        operand: InstId,
+        expected: ScalarType,
+    ) -> Result<Value, JitError> {
+        let (value, ty) = self.operand(inst, operand)?;
+        if ty != expected {
+            return Err(self.malformed(
+                inst,
+                IrFault::OperandType {
+                    operand,
+                    expected,
+                    found: ty,
+                },
+            ));
+        }
+        Ok(value)
+    }
+
+    fn variable(&self, inst: InstId, var: VarId) -> Result<Variable, JitError> {
+        self.variables[var].ok_or_else(|| self.malformed(inst, IrFault::NotScalar { var }))
+    }
+
+    /// The value of a size as `(value, checked)`: `checked` is the extent
+    /// indices are compared against, clamped at zero for a (malformed)
+    /// negative constant, so that every index fails as in the interpreter.
+    fn size_value(&mut self, size: Size) -> (Value, Value) {
+        match size {
+            Size::Const(extent) => {
+                let value = self.builder.ins().iconst(types::I64, extent);
+                let checked = if extent < 0 {
+                    self.builder.ins().iconst(types::I64, 0)
+                } else {
+                    value
+                };
+                (value, checked)
+            }
+            Size::Param(id) => {
+                let value = self.sizes[id].expect("every size is loaded at entry");
+                (value, value)
+            }
+        }
+    }
+
+    fn translate_write(&mut self, inst: InstId, var: VarId, value: InstId) -> Result<(), JitError> {
+        let variable = self.variable(inst, var)?;
+        let value = self.typed_operand(inst, value, self.func.vars[var].ty.elem())?;
+        self.builder.def_var(variable, value);
+        Ok(())
+    }
+
+    /// Checks each index against its extent, in order of dimensions, and
+    /// returns the address of the element.
+    fn element_address(
+        &mut self,
+        inst: InstId,
+        array: VarId,
+        indices: &[InstId],
+    ) -> Result<Value, JitError> {
+        let func = self.func;
+        let (base, dims) = match (&func.vars[array].ty, self.array_bases[array]) {
+            (VarType::Array { dims, .. }, Some(base)) => (base, dims),
+            (VarType::Array { .. } | VarType::Scalar(_), _) => {
+                return Err(self.malformed(inst, IrFault::NotArray { var: array }));
+            }
+        };
+        if dims.len() != indices.len() {
+            return Err(self.malformed(
+                inst,
+                IrFault::IndexCount {
+                    var: array,
+                    rank: dims.len(),
+                    found: indices.len(),
+                },
+            ));
+        }
+        let mut index_values = Vec::with_capacity(indices.len());
+        for &index in indices {
+            index_values.push(self.typed_operand(inst, index, ScalarType::Int)?);
+        }
+        let mut flat = None;
+        for (dim, (&size, &index)) in dims.iter().zip(&index_values).enumerate() {
+            let (extent, checked) = self.size_value(size);
+            self.translate_bounds_check(inst, array, dim, index, extent, checked);
+            flat = Some(match flat {
+                None => index,
+                Some(flat) => {
+                    let scaled = self.builder.ins().imul(flat, checked);
+                    self.builder.ins().iadd(scaled, index)
+                }
+            });
+        }
+        let offset = match flat {
+            Some(flat) => self.builder.ins().imul_imm_s(flat, SLOT_BYTES),
+            // A rank-0 array has one element.
+            None => self.builder.ins().iconst(types::I64, 0),
+        };
+        let offset = self.pointer_from_i64(offset);
+        Ok(self.builder.ins().iadd(base, offset))
+    }
+
+    /// `0 <= index < checked`, else record the fault and exit; continues in
+    /// a new block. One unsigned comparison covers both bounds because
+    /// `checked` is never negative.
+    fn translate_bounds_check(
+        &mut self,
+        inst: InstId,
+        array: VarId,
+        dim: usize,
+        index: Value,
+        extent: Value,
+        checked: Value,
+    ) {
+        let out_of_bounds =
+            self.builder
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, index, checked);
+        let fault = self.out_of_bounds_block();
+        let in_bounds = self.builder.create_block();
+        let inst_value = self.builder.ins().iconst(types::I64, inst.index() as i64);
+        let array_value = self.builder.ins().iconst(types::I64, array.index() as i64);
+        let dim_value = self.builder.ins().iconst(types::I64, dim as i64);
+        let _ = self.builder.ins().brif(
+            out_of_bounds,
+            fault,
+            &[
+                inst_value.into(),
+                array_value.into(),
+                dim_value.into(),
+                index.into(),
+                extent.into(),
+            ],
+            in_bounds,
+            &[],
+        );
+        self.builder.seal_block(in_bounds);
+        self.builder.switch_to_block(in_bounds);
+    }
+
+    fn out_of_bounds_block(&mut self) -> Block {
+        if let Some(block) = self.out_of_bounds_block {
+            return block;
+        }
+        let block = self.builder.create_block();
+        for _ in 0..5 {
+            let _ = self.builder.append_block_param(block, types::I64);
+        }
+        self.builder.set_cold_block(block);
+        self.out_of_bounds_block = Some(block);
+        block
+    }
+
+    fn division_by_zero_block(&mut self) -> Block {
+        if let Some(block) = self.division_by_zero_block {
+            return block;
+        }
+        let block = self.builder.create_block();
+        let _ = self.builder.append_block_param(block, types::I64);
+        self.builder.set_cold_block(block);
+        self.division_by_zero_block = Some(block);
+        block
+    }
+
+    fn pointer_from_i64(&mut self, value: Value) -> Value {
+        if self.pointer_type == types::I64 {
+            value
+        } else {
+            self.builder.ins().ireduce(self.pointer_type, value)
+        }
+    }
+
+    fn translate_load(
+        &mut self,
+        inst: InstId,
+        array: VarId,
+        indices: &[InstId],
+    ) -> Result<Value, JitError> {
+        let address = self.element_address(inst, array, indices)?;
+        Ok(match self.func.vars[array].ty.elem() {
+            ScalarType::Real => self.builder.ins().load(types::F64, trusted(), address, 0),
+            ScalarType::Int => self.builder.ins().load(types::I64, trusted(), address, 0),
+            ScalarType::Bool => {
+                let word = self.builder.ins().load(types::I64, trusted(), address, 0);
+                self.builder.ins().icmp_imm_s(IntCC::NotEqual, word, 0)
+            }
+        })
+    }
+
+    fn translate_store(
+        &mut self,
+        inst: InstId,
+        array: VarId,
+        indices: &[InstId],
+        value: InstId,
+    ) -> Result<(), JitError> {
+        let elem = self.func.vars[array].ty.elem();
+        // The value is checked before the indices only for its type; the
+        // bounds checks come first at run time, as in the interpreter.
+        let value = self.typed_operand(inst, value, elem)?;
+        let address = self.element_address(inst, array, indices)?;
+        let value = match elem {
+            ScalarType::Bool => self.builder.ins().uextend(types::I64, value),
+            ScalarType::Real | ScalarType::Int => value,
+        };
+        let _ = self.builder.ins().store(trusted(), value, address, 0);
+        Ok(())
+    }
+
+    fn translate_unary(
+        &mut self,
+        inst: InstId,
+        op: UnaryOp,
+        operand: InstId,
+    ) -> Result<Value, JitError> {
+        let (value, ty) = self.operand(inst, operand)?;
+        Ok(match (op, ty) {
+            (UnaryOp::Neg, ScalarType::Real) => self.builder.ins().fneg(value),
+            (UnaryOp::Neg, ScalarType::Int) => self.builder.ins().ineg(value),
+            (UnaryOp::Not, ScalarType::Bool) => self.builder.ins().bxor_imm_u(value, 1),
+            (UnaryOp::Sqrt, ScalarType::Real) => self.builder.ins().sqrt(value),
+            (UnaryOp::Exp, ScalarType::Real) => self.call_math(helpers::EXP, value)?,
+            (UnaryOp::Log, ScalarType::Real) => self.call_math(helpers::LOG, value)?,
+            (UnaryOp::Sigmoid, ScalarType::Real) => self.call_math(helpers::SIGMOID, value)?,
+            (UnaryOp::ToReal, ScalarType::Int) => {
+                self.builder.ins().fcvt_from_sint(types::F64, value)
+            }
+            (UnaryOp::ToReal, ScalarType::Bool) => {
+                let wide = self.builder.ins().uextend(types::I64, value);
+                self.builder.ins().fcvt_from_sint(types::F64, wide)
+            }
+            (op, ty) => {
+                return Err(self.malformed(
+                    inst,
+                    IrFault::Operation {
+                        op: format!("{op:?}"),
+                        ty,
+                    },
+                ));
+            }
+        })
+    }
+
+    fn translate_binary(
+        &mut self,
+        inst: InstId,
+        op: BinaryOp,
+        lhs: InstId,
+        rhs: InstId,
+    ) -> Result<Value, JitError> {
+        let (a, ty) = self.operand(inst, lhs)?;
+        let b = self.typed_operand(inst, rhs, ty)?;
+        let unsupported = |translator: &Self| {
+            translator.malformed(
+                inst,
+                IrFault::Operation {
+                    op: format!("{op:?}"),
+                    ty,
+                },
+            )
+        };
+        Ok(match ty {
+            ScalarType::Real => match op {
+                BinaryOp::Add => self.builder.ins().fadd(a, b),
+                BinaryOp::Sub => self.builder.ins().fsub(a, b),
+                BinaryOp::Mul => self.builder.ins().fmul(a, b),
+                BinaryOp::Div => self.builder.ins().fdiv(a, b),
+                BinaryOp::Lt => self.builder.ins().fcmp(FloatCC::LessThan, a, b),
+                BinaryOp::Le => self.builder.ins().fcmp(FloatCC::LessThanOrEqual, a, b),
+                BinaryOp::Gt => self.builder.ins().fcmp(FloatCC::GreaterThan, a, b),
+                BinaryOp::Ge => self.builder.ins().fcmp(FloatCC::GreaterThanOrEqual, a, b),
+                BinaryOp::Eq => self.builder.ins().fcmp(FloatCC::Equal, a, b),
+                // `NotEqual` is "unordered or not equal": true on NaN.
+                BinaryOp::Ne => self.builder.ins().fcmp(FloatCC::NotEqual, a, b),
+                BinaryOp::Rem | BinaryOp::And | BinaryOp::Or => return Err(unsupported(self)),
+            },
+            ScalarType::Int => match op {
+                BinaryOp::Add => self.builder.ins().iadd(a, b),
+                BinaryOp::Sub => self.builder.ins().isub(a, b),
+                BinaryOp::Mul => self.builder.ins().imul(a, b),
+                BinaryOp::Div | BinaryOp::Rem => self.translate_int_division(inst, op, a, b),
+                BinaryOp::Lt => self.builder.ins().icmp(IntCC::SignedLessThan, a, b),
+                BinaryOp::Le => self.builder.ins().icmp(IntCC::SignedLessThanOrEqual, a, b),
+                BinaryOp::Gt => self.builder.ins().icmp(IntCC::SignedGreaterThan, a, b),
+                BinaryOp::Ge => self
+                    .builder
+                    .ins()
+                    .icmp(IntCC::SignedGreaterThanOrEqual, a, b),
+                BinaryOp::Eq => self.builder.ins().icmp(IntCC::Equal, a, b),
+                BinaryOp::Ne => self.builder.ins().icmp(IntCC::NotEqual, a, b),
+                BinaryOp::And | BinaryOp::Or => return Err(unsupported(self)),
+            },
+            ScalarType::Bool => match op {
+                BinaryOp::And => self.builder.ins().band(a, b),
+                BinaryOp::Or => self.builder.ins().bor(a, b),
+                // Bools are 0/1, ordered as false < true.
+                BinaryOp::Lt => self.builder.ins().icmp(IntCC::UnsignedLessThan, a, b),
+                BinaryOp::Le => self
+                    .builder
+                    .ins()
+                    .icmp(IntCC::UnsignedLessThanOrEqual, a, b),
+                BinaryOp::Gt => self.builder.ins().icmp(IntCC::UnsignedGreaterThan, a, b),
+                BinaryOp::Ge => self
+                    .builder
+                    .ins()
+                    .icmp(IntCC::UnsignedGreaterThanOrEqual, a, b),
+                BinaryOp::Eq => self.builder.ins().icmp(IntCC::Equal, a, b),
+                BinaryOp::Ne => self.builder.ins().icmp(IntCC::NotEqual, a, b),
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+                    return Err(unsupported(self));
+                }
+            },
+        })
+    }
+
+    /// Int `Div`/`Rem`. A zero divisor is a fault. Cranelift's `sdiv` and
+    /// `srem` trap on `i64::MIN / -1`, so a divisor of -1 is replaced by 1
+    /// and the result fixed up: `a / -1 == -a` (wrapping) and `a % -1 == 0`.
+    fn translate_int_division(&mut self, inst: InstId, op: BinaryOp, a: Value, b: Value) -> Value {
+        let is_zero = self.builder.ins().icmp_imm_s(IntCC::Equal, b, 0);
+        let fault = self.division_by_zero_block();
+        let nonzero = self.builder.create_block();
+        let inst_value = self.builder.ins().iconst(types::I64, inst.index() as i64);
+        let _ = self
+            .builder
+            .ins()
+            .brif(is_zero, fault, &[inst_value.into()], nonzero, &[]);
+        self.builder.seal_block(nonzero);
+        self.builder.switch_to_block(nonzero);
+
+        let is_minus_one = self.builder.ins().icmp_imm_s(IntCC::Equal, b, -1);
+        let one = self.builder.ins().iconst(types::I64, 1);
+        let safe_divisor = self.builder.ins().select(is_minus_one, one, b);
+        if op == BinaryOp::Div {
+            let quotient = self.builder.ins().sdiv(a, safe_divisor);
+            let negated = self.builder.ins().ineg(a);
+            self.builder.ins().select(is_minus_one, negated, quotient)
+        } else {
+            let remainder = self.builder.ins().srem(a, safe_divisor);
+            let zero = self.builder.ins().iconst(types::I64, 0);
+            self.builder.ins().select(is_minus_one, zero, remainder)
+        }
+    }
+
+    fn translate_if(
+        &mut self,
+        inst: InstId,
+        cond: InstId,
+        then_block: BlockId,
+        else_block: BlockId,
+    ) -> Result<(), JitError> {
+        let cond = self.typed_operand(inst, cond, ScalarType::Bool)?;
+        let then_clif = self.builder.create_block();
+        let else_clif = self.builder.create_block();
+        let merge = self.builder.create_block();
+        let _ = self
+            .builder
+            .ins()
+            .brif(cond, then_clif, &[], else_clif, &[]);
+        self.builder.seal_block(then_clif);
+        self.builder.seal_block(else_clif);
+
+        self.builder.switch_to_block(then_clif);
+        self.translate_block(then_block)?;
+        let _ = self.builder.ins().jump(merge, &[]);
+
+        self.builder.switch_to_block(else_clif);
+        self.translate_block(else_block)?;
+        let _ = self.builder.ins().jump(merge, &[]);
+
+        self.builder.seal_block(merge);
+        self.builder.switch_to_block(merge);
+        Ok(())
+    }
+
+    /// A counted loop. The header carries the next counter value as a block
+    /// parameter, independent of what the body writes to the counter
+    /// variable. Forward: `i` runs `lo, lo+1, .., hi-1` and the header tests
+    /// `i < hi`. Reverse: the header carries `i` from `hi` down, tests
+    /// `i > lo` and the body sees `i - 1`. Neither form can overflow.
+    fn translate_for(
+        &mut self,
+        inst: InstId,
+        counter: VarId,
+        lo: InstId,
+        hi: InstId,
+        body: BlockId,
+        reverse: bool,
+    ) -> Result<(), JitError> {
+        let counter_variable = self.variable(inst, counter)?;
+        if self.func.vars[counter].ty.elem() != ScalarType::Int {
+            return Err(self.malformed(inst, IrFault::CounterType { var: counter }));
+        }
+        let lo = self.typed_operand(inst, lo, ScalarType::Int)?;
+        let hi = self.typed_operand(inst, hi, ScalarType::Int)?;
+
+        let header = self.builder.create_block();
+        let body_clif = self.builder.create_block();
+        let exit = self.builder.create_block();
+        let position = self.builder.append_block_param(header, types::I64);
+        let start = if reverse { hi } else { lo };
+        let _ = self.builder.ins().jump(header, &[start.into()]);
+
+        self.builder.switch_to_block(header);
+        let more = if reverse {
+            self.builder
+                .ins()
+                .icmp(IntCC::SignedGreaterThan, position, lo)
+        } else {
+            self.builder.ins().icmp(IntCC::SignedLessThan, position, hi)
+        };
+        let _ = self.builder.ins().brif(more, body_clif, &[], exit, &[]);
+        self.builder.seal_block(body_clif);
+        self.builder.seal_block(exit);
+
+        self.builder.switch_to_block(body_clif);
+        let (current, next) = if reverse {
+            let current = self.builder.ins().iadd_imm_s(position, -1);
+            (current, current)
+        } else {
+            (position, self.builder.ins().iadd_imm_s(position, 1))
+        };
+        self.builder.def_var(counter_variable, current);
+        self.translate_block(body)?;
+        let _ = self.builder.ins().jump(header, &[next.into()]);
+        // Sealed only now: the back edge is its last predecessor.
+        self.builder.seal_block(header);
+
+        self.builder.switch_to_block(exit);
+        Ok(())
+    }
+
+    /// Imports a runtime helper (once) and returns its reference.
+    fn import(
+        &mut self,
+        symbol: &'static str,
+        params: &[Type],
+        returns: &[Type],
+    ) -> Result<FuncRef, JitError> {
+        if let Some(func_ref) = self.imports.get(symbol) {
+            return Ok(*func_ref);
+        }
+        let mut signature = self.module.make_signature();
+        signature
+            .params
+            .extend(params.iter().map(|ty| AbiParam::new(*ty)));
+        signature
+            .returns
+            .extend(returns.iter().map(|ty| AbiParam::new(*ty)));
+        let func_id = self
+            .module
+            .declare_function(symbol, Linkage::Import, &signature)
+            .map_err(|error| JitError::module(self.func, error))?;
+        let func_ref = self.module.declare_func_in_func(func_id, self.builder.func);
+        let _ = self.imports.insert(symbol, func_ref);
+        Ok(func_ref)
+    }
+
+    fn call_math(&mut self, symbol: &'static str, value: Value) -> Result<Value, JitError> {
+        let func_ref = self.import(symbol, &[types::F64], &[types::F64])?;
+        let call = self.builder.ins().call(func_ref, &[value]);
+        Ok(self.builder.inst_results(call)[0])
+    }
+
+    /// Exits with `status` unless it is `STATUS_OK`; continues in a new block.
+    fn check_status(&mut self, status: Value) {
+        let ok = self.builder.create_block();
+        let _ = self
+            .builder
+            .ins()
+            .brif(status, self.exit_block, &[status.into()], ok, &[]);
+        self.builder.seal_block(ok);
+        self.builder.switch_to_block(ok);
+    }
+
+    fn translate_push(&mut self, inst: InstId, value: InstId) -> Result<(), JitError> {
+        let (value, ty) = self.operand(inst, value)?;
+        let pointer_type = self.pointer_type;
+        let (symbol, value_type, value) = match ty {
+            ScalarType::Real => (helpers::TAPE_PUSH_REAL, types::F64, value),
+            ScalarType::Int => (helpers::TAPE_PUSH_INT, types::I64, value),
+            ScalarType::Bool => {
+                let wide = self.builder.ins().uextend(types::I64, value);
+                (helpers::TAPE_PUSH_INT, types::I64, wide)
+            }
+        };
+        let func_ref = self.import(symbol, &[pointer_type, value_type], &[types::I32])?;
+        let call = self.builder.ins().call(func_ref, &[self.tape, value]);
+        let status = self.builder.inst_results(call)[0];
+        self.check_status(status);
+        Ok(())
+    }
+
+    fn translate_pop(&mut self, ty: ScalarType) -> Result<Value, JitError> {
+        let pointer_type = self.pointer_type;
+        let slot = *self.pop_slot.get_or_insert_with(|| {
+            self.builder.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                SLOT_BYTES as u32,
+                3,
+            ))
+        });
+        let symbol = match ty {
+            ScalarType::Real => helpers::TAPE_POP_REAL,
+            ScalarType::Int | ScalarType::Bool => helpers::TAPE_POP_INT,
+        };
+        let func_ref = self.import(symbol, &[pointer_type, pointer_type], &[types::I32])?;
+        let out = self.builder.ins().stack_addr(pointer_type, slot, 0);
+        let call = self.builder.ins().call(func_ref, &[self.tape, out]);
+        let status = self.builder.inst_results(call)[0];
+        self.check_status(status);
+        Ok(match ty {
+            ScalarType::Real => self.builder.ins().load(types::F64, trusted(), out, 0),
+            ScalarType::Int => self.builder.ins().load(types::I64, trusted(), out, 0),
+            ScalarType::Bool => {
+                let word = self.builder.ins().load(types::I64, trusted(), out, 0);
+                self.builder.ins().icmp_imm_s(IntCC::NotEqual, word, 0)
+            }
+        })
+    }
+}
+
+/// The byte offset of slot `index` of an 8-byte table.
+fn slot_offset(index: usize) -> i32 {
+    i32::try_from(index as i64 * SLOT_BYTES).expect("fewer than 2^28 variables and sizes")
+}
