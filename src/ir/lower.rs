@@ -12,7 +12,8 @@
 //!
 //! `a && b` and `a || b` short-circuit when evaluating `b` could fault (an
 //! index, an int division) or emit control flow; they become an `If` that
-//! the smoothing pass treats like any other branch.
+//! the smoothing pass treats like any other branch, and whose relaxation is
+//! the same t-norm as the plain operator's.
 
 use super::{BinaryOp, BlockId, Func, Inst, InstId, ScalarType, Size, SizeData, UnaryOp, VarId, VarRole, VarType};
 use crate::sema::tast::{
@@ -468,7 +469,10 @@ impl<'p> Lowerer<'p> {
         Ok(self.emit(Inst::Binary(op, values[0], values[1]), span))
     }
 
-    /// `a && b` as `t = a; if t { t = b }`; `a || b` as `t = a; if !t { t = b }`.
+    /// `a && b` as `if a { t = b } else { t = false }`, and `a || b` as
+    /// `if a { t = true } else { t = b }`. Each branch writes the value the
+    /// operator has there, so that relaxing the `if` gives exactly the
+    /// product t-norm `p * q` and its dual `p + q - p * q`.
     fn lower_short_circuit(
         &mut self,
         scope: &mut FnScope<'p>,
@@ -479,15 +483,19 @@ impl<'p> Lowerer<'p> {
     ) -> Lowered<InstId> {
         let result = self.temp("logic", VarType::Scalar(ScalarType::Bool));
         let first = self.lower_scalar(scope, lhs)?;
-        let _ = self.emit(Inst::Write { var: result, value: first }, span);
-        let cond = match op {
-            ast::BinaryOp::And => first,
-            _ => self.emit(Inst::Unary(UnaryOp::Not, first), span),
+        let (then_block, else_block) = self.emit_if(first, span);
+        let (evaluate_in, constant_in, constant) = match op {
+            ast::BinaryOp::And => (then_block, else_block, false),
+            _ => (else_block, then_block, true),
         };
-        let (then_block, _) = self.emit_if(cond, span);
-        self.in_block(then_block, |this| {
+        self.in_block(evaluate_in, |this| {
             let second = this.lower_scalar(scope, rhs)?;
             let _ = this.emit(Inst::Write { var: result, value: second }, span);
+            Ok(())
+        })?;
+        self.in_block(constant_in, |this| {
+            let value = this.emit(Inst::Bool(constant), span);
+            let _ = this.emit(Inst::Write { var: result, value }, span);
             Ok(())
         })?;
         Ok(self.emit(Inst::Read(result), span))

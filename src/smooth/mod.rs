@@ -59,6 +59,16 @@ pub enum SiteKind {
     Branch,
 }
 
+impl SiteKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SiteKind::Comparison => "comparison",
+            SiteKind::Logic => "logic",
+            SiteKind::Branch => "branch",
+        }
+    }
+}
+
 /// One smoothing site and what the pass did with it, for `smoothc ir
 /// --stage smoothed` and for diagnostics.
 #[derive(Clone, Debug, PartialEq)]
