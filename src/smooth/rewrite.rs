@@ -130,8 +130,13 @@ impl<'f> Smoother<'f> {
                 self.soft_binary(*op, *lhs, *rhs, origin)?
             }
             Inst::Unary(crate::ir::UnaryOp::Not, operand) if is_data => self.soft_not(*operand, origin),
-            Inst::Write { var, .. } | Inst::Store { array: var, .. } => {
+            Inst::Write { var, value } => {
                 self.check_discrete_write(*var, origin)?;
+                let value = self.as_var_type(*var, *value, origin);
+                self.emit(Inst::Write { var: *var, value }, origin)
+            }
+            Inst::Store { array, .. } => {
+                self.check_discrete_write(*array, origin)?;
                 let copy = self.map_operands(&self.old.insts[inst]);
                 self.emit(copy, origin)
             }
@@ -142,6 +147,18 @@ impl<'f> Smoother<'f> {
         };
         self.values[inst] = Some(new_value);
         Ok(())
+    }
+
+    /// The new value of `value`, converted to 0/1 when a hard bool is written
+    /// to a bool variable that now holds a probability.
+    fn as_var_type(&mut self, var: crate::ir::VarId, value: InstId, origin: Origin) -> InstId {
+        let new_value = self.value(value);
+        let var_is_real = self.new.vars[var].ty.elem() == ScalarType::Real;
+        if var_is_real && self.new.types[new_value] == Some(ScalarType::Bool) {
+            self.emit(Inst::Unary(crate::ir::UnaryOp::ToReal, new_value), origin.derived())
+        } else {
+            new_value
+        }
     }
 
     /// A copy of `inst` reading the new values of its operands.

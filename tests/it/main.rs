@@ -7,4 +7,6 @@ mod examples;
 mod gradcheck;
 mod limits;
 mod passes;
+mod random_programs;
+mod relaxations;
 mod support;

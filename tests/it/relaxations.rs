@@ -1,0 +1,98 @@
+//! The relaxations in closed form: each relaxed construct computes exactly
+//! the formula docs/LANGUAGE.md gives for it.
+
+use crate::support::{compile_fn, reals};
+use smoothc::{Backend, Mode, Runtime, Value};
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn relaxed(source: &str, args: &[Value], tau: f64) -> f64 {
+    let function = compile_fn(source, "f", Mode::Relaxed, Backend::Jit);
+    let runtime = Runtime { tau, ..Runtime::default() };
+    function.call(args, &runtime).expect("runs").as_real().expect("real result")
+}
+
+fn assert_near(actual: f64, expected: f64) {
+    assert!((actual - expected).abs() <= 1e-14, "{actual} vs {expected}");
+}
+
+#[test]
+fn comparison_is_a_logistic_of_the_scaled_difference() {
+    let source = "fn f(x: real, y: real) -> real { if x > y { 1.0 } else { 0.0 } }";
+    for (x, y, tau) in [(0.3, -0.2, 0.5), (1.0, 2.0, 0.1), (5.0, 5.0, 1e-9)] {
+        let expected = sigmoid((x - y) / tau);
+        assert_near(relaxed(source, &[Value::Real(x), Value::Real(y)], tau), expected);
+    }
+    let mirrored = "fn f(x: real, y: real) -> real { if x < y { 1.0 } else { 0.0 } }";
+    assert_near(relaxed(mirrored, &[Value::Real(0.3), Value::Real(-0.2)], 0.5), sigmoid(-1.0));
+}
+
+#[test]
+fn logic_is_the_product_t_norm() {
+    let (x, y, tau) = (0.4, -0.3, 0.7);
+    let p = sigmoid(x / tau);
+    let q = sigmoid(y / tau);
+    let args = [Value::Real(x), Value::Real(y)];
+    let and = "fn f(x: real, y: real) -> real { if x > 0.0 && y > 0.0 { 1.0 } else { 0.0 } }";
+    assert_near(relaxed(and, &args, tau), p * q);
+    let or = "fn f(x: real, y: real) -> real { if x > 0.0 || y > 0.0 { 1.0 } else { 0.0 } }";
+    assert_near(relaxed(or, &args, tau), p + q - p * q);
+    let not = "fn f(x: real, y: real) -> real { if !(x > 0.0) { 1.0 } else { y } }";
+    assert_near(relaxed(not, &args, tau), (1.0 - p) + p * y);
+}
+
+#[test]
+fn short_circuit_logic_relaxes_to_the_same_t_norm() {
+    // The index on the right makes `&&`/`||` short-circuit (it lowers to an
+    // `if`); the relaxation must not change.
+    let (tau, x0, x1) = (0.7, 0.4, 1.2);
+    let p = sigmoid(x0 / tau);
+    let q = sigmoid((x1 - 1.0) / tau);
+    let args = [Value::Array(ndarray::arr1(&[x0, x1]).into_dyn()), Value::Int(1)];
+    let and = "fn f(x: real[n], i: int) -> real { if x[0] > 0.0 && x[i] > 1.0 { 1.0 } else { 0.0 } }";
+    assert_near(relaxed(and, &args, tau), p * q);
+    let or = "fn f(x: real[n], i: int) -> real { if x[0] > 0.0 || x[i] > 1.0 { 1.0 } else { 0.0 } }";
+    assert_near(relaxed(or, &args, tau), p + q - p * q);
+}
+
+#[test]
+fn relaxed_swap_is_a_soft_min_and_soft_max() {
+    let source = r#"
+        fn f(x: real[2]) -> real[2] {
+            let mut y = x;
+            if y[0] > y[1] {
+                let t = y[0];
+                y[0] = y[1];
+                y[1] = t;
+            }
+            y
+        }
+    "#;
+    let function = compile_fn(source, "f", Mode::Relaxed, Backend::Jit);
+    let (a, b, tau) = (2.0, 1.5, 0.3);
+    let runtime = Runtime { tau, ..Runtime::default() };
+    let value = function
+        .call(&[Value::Array(ndarray::arr1(&[a, b]).into_dyn())], &runtime)
+        .expect("runs");
+    let p = sigmoid((a - b) / tau);
+    let y = reals(&value);
+    assert_near(y[0], p * b + (1.0 - p) * a);
+    assert_near(y[1], p * a + (1.0 - p) * b);
+}
+
+#[test]
+fn int_conditions_stay_exact_in_relaxed_mode() {
+    let source = r#"
+        fn f(x: real[n], k: int) -> real {
+            let mut total = 0.0;
+            for i in 0..n {
+                if i < k { total += x[i]; }
+            }
+            total
+        }
+    "#;
+    let args = [Value::Array(ndarray::arr1(&[1.0, 10.0, 100.0]).into_dyn()), Value::Int(2)];
+    assert_eq!(relaxed(source, &args, 5.0), 11.0);
+}
