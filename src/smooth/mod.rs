@@ -114,14 +114,14 @@ fn hard_sites(func: &Func, data: &discreteness::Discreteness) -> Vec<SmoothingSi
     let mut ids: Vec<InstId> = func.insts.keys().collect();
     ids.sort();
     for inst in ids {
-        if let crate::ir::Inst::If { cond, .. } = func.insts[inst] {
-            if data.is_data(cond) {
-                sites.push(SmoothingSite {
-                    kind: SiteKind::Branch,
-                    rule: "hard".to_string(),
-                    span: func.origins[inst].span(),
-                });
-            }
+        if let crate::ir::Inst::If { cond, .. } = func.insts[inst]
+            && data.is_data(cond)
+        {
+            sites.push(SmoothingSite {
+                kind: SiteKind::Branch,
+                rule: "hard".to_string(),
+                span: func.origins[inst].span(),
+            });
         }
     }
     sites
