@@ -50,6 +50,7 @@ impl FnChecker<'_> {
                 expected: signature.params.len(),
                 found: args.len(),
                 definition: Some(signature.name_span),
+                builtin: None,
             });
             return None;
         }
@@ -216,6 +217,7 @@ impl FnChecker<'_> {
                 expected: 1,
                 found: args.len(),
                 definition: None,
+                builtin: Some(builtin),
             });
             return None;
         }

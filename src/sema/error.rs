@@ -203,6 +203,8 @@ pub enum SemaError {
         found: usize,
         /// The callee's definition, for user functions.
         definition: Option<Span>,
+        /// The callee, for builtins.
+        builtin: Option<Builtin>,
     },
     /// A builtin called with an argument of a type it does not accept.
     BuiltinArgument {

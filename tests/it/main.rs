@@ -1,6 +1,8 @@
-//! The integration tests, in one binary (one link, one build).
+//! The integration tests, in one binary (one link, one build); see
+//! tests/README.md.
 
 mod cli;
+mod diagnostics;
 mod differential;
 mod docs;
 mod examples;
@@ -9,4 +11,5 @@ mod limits;
 mod passes;
 mod random_programs;
 mod relaxations;
+mod robustness;
 mod support;

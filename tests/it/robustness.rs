@@ -1,0 +1,159 @@
+//! Property tests: the front end never panics, whatever the input.
+//!
+//! Random token soup, random bytes and random character edits of valid
+//! programs go through `parse` and `check`; every error must render.
+
+use proptest::prelude::*;
+
+use super::diagnostics::diagnose;
+
+/// Tokens of the language, plus a few troublemakers (a bad character, an
+/// out-of-range literal, comments, doc comments).
+const TOKENS: &[&str] = &[
+    "fn",
+    "let",
+    "mut",
+    "for",
+    "in",
+    "if",
+    "else",
+    "true",
+    "false",
+    "real",
+    "int",
+    "bool",
+    "x",
+    "y",
+    "n",
+    "f",
+    "g",
+    "sum",
+    "exp",
+    "len",
+    "0",
+    "1",
+    "2.5",
+    "1e3",
+    "99999999999999999999",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ";",
+    ":",
+    "->",
+    "..",
+    "=",
+    "+=",
+    "-=",
+    "*=",
+    "/=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "==",
+    "!=",
+    "&&",
+    "||",
+    "!",
+    "/// doc\n",
+    "// note\n",
+    "$",
+    "\n",
+];
+
+/// Valid programs that exercise most of the grammar and of sema.
+const PROGRAMS: &[&str] = &[
+    "/// Sorts.\nfn sort(x: real[n]) -> real[n] {\n    let mut y = x;\n    for i in 0..n {\n        for j in 0..n - 1 - i {\n            if y[j] > y[j + 1] {\n                let t = y[j];\n                y[j] = y[j + 1];\n                y[j + 1] = t;\n            }\n        }\n    }\n    y\n}\n\nfn loss(x: real[m]) -> real { sum(sort(x)) * 2 }\n",
+    "fn f(a: real[n, k], b: int) -> real {\n    let mut s: real = 0;\n    for i in 0..n { s += a[i, 0] * exp(1); }\n    let v = [1, 2.5, -3];\n    if b % 2 == 0 && !(s < 0.0) { s / 2 } else if true { v[b] } else { { sqrt(s) } }\n}\n",
+];
+
+fn check_no_panic(source: &str) {
+    // `diagnose` parses, checks and renders; a panic anywhere fails the case.
+    let rendered = diagnose("input.dsl", source);
+    // Anything rendered must be a complete diagnostic with a code.
+    if !rendered.is_empty() {
+        assert!(rendered.contains("error["), "{rendered}");
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Delete(usize),
+    Insert(usize, char),
+    Swap(usize),
+}
+
+fn edit_strategy() -> impl Strategy<Value = Edit> {
+    let chars = prop::sample::select(vec![
+        '{', '}', '(', ')', '[', ']', ';', ',', '=', '+', '-', '.', ':', '<', '!', '&', 'x', 'n',
+        '0', '9', ' ', '\n', '/', '$', 'é',
+    ]);
+    prop_oneof![
+        any::<usize>().prop_map(Edit::Delete),
+        (any::<usize>(), chars).prop_map(|(at, c)| Edit::Insert(at, c)),
+        any::<usize>().prop_map(Edit::Swap),
+    ]
+}
+
+/// Applies edits at character positions (taken modulo the length), so the
+/// result is always valid UTF-8.
+fn apply_edits(source: &str, edits: &[Edit]) -> String {
+    let mut chars: Vec<char> = source.chars().collect();
+    for edit in edits {
+        if chars.is_empty() {
+            break;
+        }
+        match *edit {
+            Edit::Delete(at) => {
+                let _ = chars.remove(at % chars.len());
+            }
+            Edit::Insert(at, c) => chars.insert(at % (chars.len() + 1), c),
+            Edit::Swap(at) => {
+                let at = at % chars.len();
+                let next = (at + 1) % chars.len();
+                chars.swap(at, next);
+            }
+        }
+    }
+    chars.into_iter().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn token_soup_never_panics(tokens in prop::collection::vec(prop::sample::select(TOKENS), 0..60)) {
+        check_no_panic(&tokens.join(" "));
+    }
+
+    #[test]
+    fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        check_no_panic(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn edited_programs_never_panic(
+        program in prop::sample::select(PROGRAMS),
+        edits in prop::collection::vec(edit_strategy(), 1..6),
+    ) {
+        check_no_panic(&apply_edits(program, &edits));
+    }
+}
+
+#[test]
+fn seed_programs_are_valid() {
+    // The mutation test is only meaningful if the unedited programs pass.
+    for program in PROGRAMS {
+        assert_eq!(diagnose("seed.dsl", program), "", "{program}");
+    }
+}
