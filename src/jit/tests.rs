@@ -2,7 +2,8 @@
 
 use super::{IrFault, JitError, JitFunction, clif_text};
 use crate::interp;
-use crate::interp::test_programs::{Builder, INT, REAL, all_cases, identical};
+use crate::interp::test_builder::{Builder, INT, REAL, identical};
+use crate::interp::test_programs::all_cases;
 use crate::ir::{BinaryOp, Inst, ScalarType};
 use crate::runtime::{RunConfig, RuntimeError, Value};
 
