@@ -151,3 +151,21 @@ fn runtime_errors_leave_the_function_usable() {
         ));
     }
 }
+
+#[test]
+fn the_jit_runs_the_verifier_and_optimises_for_speed() {
+    use cranelift_module::Module;
+    let jit = super::Jit::new().expect("host is supported");
+    let flags = jit.module.isa().flags();
+    assert!(flags.enable_verifier());
+    assert_eq!(
+        flags.opt_level(),
+        cranelift_codegen::settings::OptLevel::Speed
+    );
+}
+
+#[test]
+fn compiled_functions_can_move_between_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<JitFunction>();
+}

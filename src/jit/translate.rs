@@ -87,10 +87,32 @@ impl<'a> FunctionTranslator<'a> {
     /// Writes the whole function: entry (loading the frame), body, the
     /// normal return (storing the outputs) and the fault blocks.
     pub(crate) fn translate_function(
-        mut builder: FunctionBuilder<'a>,
+        builder: FunctionBuilder<'a>,
         module: &'a mut JITModule,
         func: &'a Func,
     ) -> Result<(), JitError> {
+        let mut translator = FunctionTranslator::translate_entry(builder, module, func);
+        translator.translate_block(func.entry)?;
+        translator.translate_return();
+        translator.finish_fault_blocks();
+        let FunctionTranslator {
+            mut builder,
+            module,
+            ..
+        } = translator;
+        builder.seal_all_blocks();
+        builder.finalize(module.target_config());
+        Ok(())
+    }
+
+    /// Starts the function: its entry block loads the frame's fields, the
+    /// sizes and the array pointers, and gives every scalar variable its
+    /// initial value (zero, or the argument of a parameter).
+    fn translate_entry(
+        mut builder: FunctionBuilder<'a>,
+        module: &'a mut JITModule,
+        func: &'a Func,
+    ) -> FunctionTranslator<'a> {
         let pointer_type = module.target_config().pointer_type();
         let entry = builder.create_block();
         builder.append_block_params_for_function_params(entry);
@@ -156,7 +178,7 @@ impl<'a> FunctionTranslator<'a> {
 
         let exit_block = builder.create_block();
         let _ = builder.append_block_param(exit_block, types::I32);
-        let mut translator = FunctionTranslator {
+        FunctionTranslator {
             builder,
             module,
             func,
@@ -174,22 +196,11 @@ impl<'a> FunctionTranslator<'a> {
             exit_block,
             out_of_bounds_block: None,
             division_by_zero_block: None,
-        };
-        translator.translate_block(func.entry)?;
-        translator.translate_return()?;
-        translator.finish_fault_blocks();
-        let FunctionTranslator {
-            mut builder,
-            module,
-            ..
-        } = translator;
-        builder.seal_all_blocks();
-        builder.finalize(module.target_config());
-        Ok(())
+        }
     }
 
     /// Stores the scalar outputs to their slots and exits with `STATUS_OK`.
-    fn translate_return(&mut self) -> Result<(), JitError> {
+    fn translate_return(&mut self) {
         for &var in &self.func.outputs {
             if let Some(variable) = self.variables[var] {
                 let value = self.builder.use_var(variable);
@@ -206,7 +217,6 @@ impl<'a> FunctionTranslator<'a> {
         }
         let ok = self.builder.ins().iconst(types::I32, i64::from(STATUS_OK));
         let _ = self.builder.ins().jump(self.exit_block, &[ok.into()]);
-        Ok(())
     }
 
     /// The exit block and the fault blocks that were used.
