@@ -17,6 +17,8 @@
 mod eval;
 mod frame;
 #[cfg(test)]
+pub(crate) mod test_builder;
+#[cfg(test)]
 pub(crate) mod test_programs;
 #[cfg(test)]
 mod tests;

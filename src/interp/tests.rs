@@ -1,7 +1,8 @@
 //! The interpreter against the expected results of the test programs.
 
 use super::run;
-use super::test_programs::{all_cases, identical};
+use super::test_builder::identical;
+use super::test_programs::all_cases;
 
 #[test]
 fn every_test_program_gives_its_expected_result() {

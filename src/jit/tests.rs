@@ -2,7 +2,8 @@
 
 use super::{IrFault, JitError, JitFunction, clif_text};
 use crate::interp;
-use crate::interp::test_programs::{Builder, INT, REAL, all_cases, identical};
+use crate::interp::test_builder::{Builder, INT, REAL, identical};
+use crate::interp::test_programs::all_cases;
 use crate::ir::{BinaryOp, Inst, ScalarType};
 use crate::runtime::{RunConfig, RuntimeError, Value};
 
@@ -149,4 +150,22 @@ fn runtime_errors_leave_the_function_usable() {
             Err(RuntimeError::IndexOutOfBounds { .. })
         ));
     }
+}
+
+#[test]
+fn the_jit_runs_the_verifier_and_optimises_for_speed() {
+    use cranelift_module::Module;
+    let jit = super::Jit::new().expect("host is supported");
+    let flags = jit.module.isa().flags();
+    assert!(flags.enable_verifier());
+    assert_eq!(
+        flags.opt_level(),
+        cranelift_codegen::settings::OptLevel::Speed
+    );
+}
+
+#[test]
+fn compiled_functions_can_move_between_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<JitFunction>();
 }

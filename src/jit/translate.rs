@@ -22,8 +22,10 @@ use cranelift::prelude::*;
 use cranelift_codegen::ir::{FuncRef, StackSlot};
 use cranelift_entity::{EntityRef, SecondaryMap};
 use cranelift_jit::JITModule;
-use cranelift_module::{Linkage, Module};
+use cranelift_module::Module;
 use std::collections::HashMap;
+
+mod calls;
 
 /// The Cranelift type of an IR scalar type (in registers).
 pub(crate) fn clif_type(ty: ScalarType) -> Type {
@@ -85,10 +87,32 @@ impl<'a> FunctionTranslator<'a> {
     /// Writes the whole function: entry (loading the frame), body, the
     /// normal return (storing the outputs) and the fault blocks.
     pub(crate) fn translate_function(
-        mut builder: FunctionBuilder<'a>,
+        builder: FunctionBuilder<'a>,
         module: &'a mut JITModule,
         func: &'a Func,
     ) -> Result<(), JitError> {
+        let mut translator = FunctionTranslator::translate_entry(builder, module, func);
+        translator.translate_block(func.entry)?;
+        translator.translate_return();
+        translator.finish_fault_blocks();
+        let FunctionTranslator {
+            mut builder,
+            module,
+            ..
+        } = translator;
+        builder.seal_all_blocks();
+        builder.finalize(module.target_config());
+        Ok(())
+    }
+
+    /// Starts the function: its entry block loads the frame's fields, the
+    /// sizes and the array pointers, and gives every scalar variable its
+    /// initial value (zero, or the argument of a parameter).
+    fn translate_entry(
+        mut builder: FunctionBuilder<'a>,
+        module: &'a mut JITModule,
+        func: &'a Func,
+    ) -> FunctionTranslator<'a> {
         let pointer_type = module.target_config().pointer_type();
         let entry = builder.create_block();
         builder.append_block_params_for_function_params(entry);
@@ -154,7 +178,7 @@ impl<'a> FunctionTranslator<'a> {
 
         let exit_block = builder.create_block();
         let _ = builder.append_block_param(exit_block, types::I32);
-        let mut translator = FunctionTranslator {
+        FunctionTranslator {
             builder,
             module,
             func,
@@ -172,22 +196,11 @@ impl<'a> FunctionTranslator<'a> {
             exit_block,
             out_of_bounds_block: None,
             division_by_zero_block: None,
-        };
-        translator.translate_block(func.entry)?;
-        translator.translate_return()?;
-        translator.finish_fault_blocks();
-        let FunctionTranslator {
-            mut builder,
-            module,
-            ..
-        } = translator;
-        builder.seal_all_blocks();
-        builder.finalize(module.target_config());
-        Ok(())
+        }
     }
 
     /// Stores the scalar outputs to their slots and exits with `STATUS_OK`.
-    fn translate_return(&mut self) -> Result<(), JitError> {
+    fn translate_return(&mut self) {
         for &var in &self.func.outputs {
             if let Some(variable) = self.variables[var] {
                 let value = self.builder.use_var(variable);
@@ -204,7 +217,6 @@ impl<'a> FunctionTranslator<'a> {
         }
         let ok = self.builder.ins().iconst(types::I32, i64::from(STATUS_OK));
         let _ = self.builder.ins().jump(self.exit_block, &[ok.into()]);
-        Ok(())
     }
 
     /// The exit block and the fault blocks that were used.
@@ -767,95 +779,6 @@ impl<'a> FunctionTranslator<'a> {
 
         self.builder.switch_to_block(exit);
         Ok(())
-    }
-
-    /// Imports a runtime helper (once) and returns its reference.
-    fn import(
-        &mut self,
-        symbol: &'static str,
-        params: &[Type],
-        returns: &[Type],
-    ) -> Result<FuncRef, JitError> {
-        if let Some(func_ref) = self.imports.get(symbol) {
-            return Ok(*func_ref);
-        }
-        let mut signature = self.module.make_signature();
-        signature
-            .params
-            .extend(params.iter().map(|ty| AbiParam::new(*ty)));
-        signature
-            .returns
-            .extend(returns.iter().map(|ty| AbiParam::new(*ty)));
-        let func_id = self
-            .module
-            .declare_function(symbol, Linkage::Import, &signature)
-            .map_err(|error| JitError::module(self.func, error))?;
-        let func_ref = self.module.declare_func_in_func(func_id, self.builder.func);
-        let _ = self.imports.insert(symbol, func_ref);
-        Ok(func_ref)
-    }
-
-    fn call_math(&mut self, symbol: &'static str, value: Value) -> Result<Value, JitError> {
-        let func_ref = self.import(symbol, &[types::F64], &[types::F64])?;
-        let call = self.builder.ins().call(func_ref, &[value]);
-        Ok(self.builder.inst_results(call)[0])
-    }
-
-    /// Exits with `status` unless it is `STATUS_OK`; continues in a new block.
-    fn check_status(&mut self, status: Value) {
-        let ok = self.builder.create_block();
-        let _ = self
-            .builder
-            .ins()
-            .brif(status, self.exit_block, &[status.into()], ok, &[]);
-        self.builder.seal_block(ok);
-        self.builder.switch_to_block(ok);
-    }
-
-    fn translate_push(&mut self, inst: InstId, value: InstId) -> Result<(), JitError> {
-        let (value, ty) = self.operand(inst, value)?;
-        let pointer_type = self.pointer_type;
-        let (symbol, value_type, value) = match ty {
-            ScalarType::Real => (helpers::TAPE_PUSH_REAL, types::F64, value),
-            ScalarType::Int => (helpers::TAPE_PUSH_INT, types::I64, value),
-            ScalarType::Bool => {
-                let wide = self.builder.ins().uextend(types::I64, value);
-                (helpers::TAPE_PUSH_INT, types::I64, wide)
-            }
-        };
-        let func_ref = self.import(symbol, &[pointer_type, value_type], &[types::I32])?;
-        let call = self.builder.ins().call(func_ref, &[self.tape, value]);
-        let status = self.builder.inst_results(call)[0];
-        self.check_status(status);
-        Ok(())
-    }
-
-    fn translate_pop(&mut self, ty: ScalarType) -> Result<Value, JitError> {
-        let pointer_type = self.pointer_type;
-        let slot = *self.pop_slot.get_or_insert_with(|| {
-            self.builder.create_sized_stack_slot(StackSlotData::new(
-                StackSlotKind::ExplicitSlot,
-                SLOT_BYTES as u32,
-                3,
-            ))
-        });
-        let symbol = match ty {
-            ScalarType::Real => helpers::TAPE_POP_REAL,
-            ScalarType::Int | ScalarType::Bool => helpers::TAPE_POP_INT,
-        };
-        let func_ref = self.import(symbol, &[pointer_type, pointer_type], &[types::I32])?;
-        let out = self.builder.ins().stack_addr(pointer_type, slot, 0);
-        let call = self.builder.ins().call(func_ref, &[self.tape, out]);
-        let status = self.builder.inst_results(call)[0];
-        self.check_status(status);
-        Ok(match ty {
-            ScalarType::Real => self.builder.ins().load(types::F64, trusted(), out, 0),
-            ScalarType::Int => self.builder.ins().load(types::I64, trusted(), out, 0),
-            ScalarType::Bool => {
-                let word = self.builder.ins().load(types::I64, trusted(), out, 0);
-                self.builder.ins().icmp_imm_s(IntCC::NotEqual, word, 0)
-            }
-        })
     }
 }
 

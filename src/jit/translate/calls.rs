@@ -1,0 +1,111 @@
+//! The calls of the translator: the math helpers and the tape.
+//!
+//! `Exp`, `Log` and `Sigmoid` call the functions of `runtime::math`
+//! (registered as symbols), so the JIT rounds as the interpreter does.
+//! `Push` and `Pop` call the tape helpers of `jit::runtime` with the frame's
+//! tape pointer; a non-zero status from a helper exits the function with
+//! that status.
+
+use super::{FunctionTranslator, trusted};
+use crate::ir::{InstId, ScalarType};
+use crate::jit::JitError;
+use crate::jit::abi::SLOT_BYTES;
+use crate::jit::runtime as helpers;
+use cranelift::prelude::*;
+use cranelift_codegen::ir::FuncRef;
+use cranelift_module::{Linkage, Module};
+
+impl FunctionTranslator<'_> {
+    /// Imports a runtime helper (once) and returns its reference.
+    fn import(
+        &mut self,
+        symbol: &'static str,
+        params: &[Type],
+        returns: &[Type],
+    ) -> Result<FuncRef, JitError> {
+        if let Some(func_ref) = self.imports.get(symbol) {
+            return Ok(*func_ref);
+        }
+        let mut signature = self.module.make_signature();
+        signature
+            .params
+            .extend(params.iter().map(|ty| AbiParam::new(*ty)));
+        signature
+            .returns
+            .extend(returns.iter().map(|ty| AbiParam::new(*ty)));
+        let func_id = self
+            .module
+            .declare_function(symbol, Linkage::Import, &signature)
+            .map_err(|error| JitError::module(self.func, error))?;
+        let func_ref = self.module.declare_func_in_func(func_id, self.builder.func);
+        let _ = self.imports.insert(symbol, func_ref);
+        Ok(func_ref)
+    }
+
+    pub(super) fn call_math(
+        &mut self,
+        symbol: &'static str,
+        value: Value,
+    ) -> Result<Value, JitError> {
+        let func_ref = self.import(symbol, &[types::F64], &[types::F64])?;
+        let call = self.builder.ins().call(func_ref, &[value]);
+        Ok(self.builder.inst_results(call)[0])
+    }
+
+    /// Exits with `status` unless it is `STATUS_OK`; continues in a new block.
+    fn check_status(&mut self, status: Value) {
+        let ok = self.builder.create_block();
+        let _ = self
+            .builder
+            .ins()
+            .brif(status, self.exit_block, &[status.into()], ok, &[]);
+        self.builder.seal_block(ok);
+        self.builder.switch_to_block(ok);
+    }
+
+    pub(super) fn translate_push(&mut self, inst: InstId, value: InstId) -> Result<(), JitError> {
+        let (value, ty) = self.operand(inst, value)?;
+        let pointer_type = self.pointer_type;
+        let (symbol, value_type, value) = match ty {
+            ScalarType::Real => (helpers::TAPE_PUSH_REAL, types::F64, value),
+            ScalarType::Int => (helpers::TAPE_PUSH_INT, types::I64, value),
+            ScalarType::Bool => {
+                let wide = self.builder.ins().uextend(types::I64, value);
+                (helpers::TAPE_PUSH_INT, types::I64, wide)
+            }
+        };
+        let func_ref = self.import(symbol, &[pointer_type, value_type], &[types::I32])?;
+        let call = self.builder.ins().call(func_ref, &[self.tape, value]);
+        let status = self.builder.inst_results(call)[0];
+        self.check_status(status);
+        Ok(())
+    }
+
+    pub(super) fn translate_pop(&mut self, ty: ScalarType) -> Result<Value, JitError> {
+        let pointer_type = self.pointer_type;
+        let slot = *self.pop_slot.get_or_insert_with(|| {
+            self.builder.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                SLOT_BYTES as u32,
+                3,
+            ))
+        });
+        let symbol = match ty {
+            ScalarType::Real => helpers::TAPE_POP_REAL,
+            ScalarType::Int | ScalarType::Bool => helpers::TAPE_POP_INT,
+        };
+        let func_ref = self.import(symbol, &[pointer_type, pointer_type], &[types::I32])?;
+        let out = self.builder.ins().stack_addr(pointer_type, slot, 0);
+        let call = self.builder.ins().call(func_ref, &[self.tape, out]);
+        let status = self.builder.inst_results(call)[0];
+        self.check_status(status);
+        Ok(match ty {
+            ScalarType::Real => self.builder.ins().load(types::F64, trusted(), out, 0),
+            ScalarType::Int => self.builder.ins().load(types::I64, trusted(), out, 0),
+            ScalarType::Bool => {
+                let word = self.builder.ins().load(types::I64, trusted(), out, 0);
+                self.builder.ins().icmp_imm_s(IntCC::NotEqual, word, 0)
+            }
+        })
+    }
+}
