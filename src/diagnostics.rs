@@ -790,6 +790,15 @@ impl IntoDiagnostics for SemaError {
                 .with_notes(vec![help(
                     "use `real`, `int` or `bool` elements; multi-dimensional literals are not supported yet",
                 )]),
+            SemaError::NestingTooDeep { span, limit } => Diagnostic::error()
+                .with_code("E0316")
+                .with_message("expression nested too deeply")
+                .with_labels(vec![primary(span).with_message(format!(
+                    "more than {limit} levels of nested expressions and blocks"
+                ))])
+                .with_notes(vec![help(
+                    "split the expression into several `let` statements, or move inner loops into functions",
+                )]),
             SemaError::MissingTail {
                 fn_name,
                 body_end,

@@ -33,7 +33,17 @@ pub struct FnChecker<'a> {
     /// Locals whose type is unknown because their initializer failed.
     poisoned: HashSet<LocalId>,
     scopes: Scopes,
+    /// How many expressions and blocks enclose the one being checked; the
+    /// checker recurses on the syntax tree, so this bounds its stack use.
+    depth: usize,
+    /// Whether `NestingTooDeep` was reported already for this function.
+    reported_too_deep: bool,
 }
+
+/// The deepest nesting of expressions and blocks the checker accepts. Each
+/// level costs a few kilobytes of stack in debug builds; 128 levels stay well
+/// inside a 2 MiB thread stack.
+pub const MAX_NESTING: usize = 128;
 
 impl<'a> FnChecker<'a> {
     pub fn new(
@@ -52,6 +62,8 @@ impl<'a> FnChecker<'a> {
             locals: Vec::new(),
             poisoned: HashSet::new(),
             scopes: Scopes::default(),
+            depth: 0,
+            reported_too_deep: false,
         }
     }
 
@@ -173,7 +185,29 @@ impl<'a> FnChecker<'a> {
 
     // ------------------------------------------------------------ blocks and statements
 
+    /// Runs `check` one nesting level deeper, or reports `NestingTooDeep`.
+    fn nested<T>(&mut self, span: Span, check: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        if self.depth >= MAX_NESTING {
+            if !self.reported_too_deep {
+                self.reported_too_deep = true;
+                self.error(SemaError::NestingTooDeep {
+                    span,
+                    limit: MAX_NESTING,
+                });
+            }
+            return None;
+        }
+        self.depth += 1;
+        let result = check(self);
+        self.depth -= 1;
+        result
+    }
+
     pub(super) fn check_block(&mut self, block: &ast::Block) -> Option<TBlock> {
+        self.nested(block.span, |checker| checker.check_block_inner(block))
+    }
+
+    fn check_block_inner(&mut self, block: &ast::Block) -> Option<TBlock> {
         self.scopes.push();
         let mut stmts = Vec::with_capacity(block.stmts.len());
         let mut ok = true;
@@ -441,6 +475,10 @@ impl<'a> FnChecker<'a> {
     }
 
     pub(super) fn check_expr(&mut self, expr: &ast::Expr) -> Option<TExpr> {
+        self.nested(expr.span, |checker| checker.check_expr_inner(expr))
+    }
+
+    fn check_expr_inner(&mut self, expr: &ast::Expr) -> Option<TExpr> {
         let span = expr.span;
         let (kind, ty) = match &expr.kind {
             ExprKind::Real(value) => (TExprKind::Real(*value), Type::REAL),

@@ -212,6 +212,12 @@ pub enum SemaError {
         builtin: Builtin,
         found: TypeDesc,
     },
+    /// Expressions or blocks nested deeper than the checker supports
+    /// (reported once per function, at the first construct too deep).
+    NestingTooDeep {
+        span: Span,
+        limit: usize,
+    },
     /// A call that closes a cycle in the call graph.
     Recursion {
         span: Span,
@@ -247,6 +253,7 @@ impl SemaError {
             | SemaError::ArrayElementNotScalar { span, .. }
             | SemaError::WrongArity { span, .. }
             | SemaError::BuiltinArgument { span, .. }
+            | SemaError::NestingTooDeep { span, .. }
             | SemaError::Recursion { span, .. } => *span,
             SemaError::MissingTail { body_end, .. } => *body_end,
         }

@@ -226,3 +226,23 @@ fn mutual_recursion_is_reported_once() {
     };
     assert_eq!(cycle, &["f", "g", "f"]);
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let source = format!("fn f() -> int {{ {}1 }}", "-".repeat(5000));
+    let module = parse(FileId(0), &source).expect("parses");
+    let errors = super::check(&module).expect_err("too deep");
+    assert!(
+        matches!(errors.as_slice(), [SemaError::NestingTooDeep { .. }]),
+        "{errors:?}"
+    );
+    let loops = format!(
+        "fn g() -> int {{ {} 1 }}",
+        "for i in 0..1 { ".repeat(300) + &"}".repeat(300)
+    );
+    let module = parse(FileId(0), &loops).expect("parses");
+    assert!(super::check(&module).is_err());
+    // A program nested well below the limit is fine.
+    let shallow = format!("fn h() -> int {{ {}1 }}", "-".repeat(60));
+    assert!(super::check(&parse(FileId(0), &shallow).expect("parses")).is_ok());
+}

@@ -93,6 +93,10 @@ fn indent(f: &mut impl Write, depth: usize) -> fmt::Result {
 
 /// The statements and tail of a block, each on its own line at `depth`.
 fn write_block_body(f: &mut impl Write, block: &Block, depth: usize) -> fmt::Result {
+    if depth > MAX_PRINT_NESTING {
+        indent(f, depth)?;
+        return f.write_str("...\n");
+    }
     for stmt in &block.stmts {
         write_stmt(f, stmt, depth)?;
     }
@@ -132,7 +136,7 @@ fn write_stmt(f: &mut impl Write, stmt: &Stmt, depth: usize) -> fmt::Result {
             f.write_str(&target.name.name)?;
             if !target.indices.is_empty() {
                 f.write_str("[")?;
-                write_list(f, &target.indices, ", ")?;
+                write_list_at(f, &target.indices, ", ", depth)?;
                 f.write_str("]")?;
             }
             let op = match op {
@@ -147,9 +151,9 @@ fn write_stmt(f: &mut impl Write, stmt: &Stmt, depth: usize) -> fmt::Result {
         }
         StmtKind::For { var, lo, hi, body } => {
             write!(f, "for {} in ", var.name)?;
-            write_expr(f, lo)?;
+            write_expr_at(f, lo, depth)?;
             f.write_str("..")?;
-            write_expr(f, hi)?;
+            write_expr_at(f, hi, depth)?;
             f.write_str("\n")?;
             write_block_body(f, body, depth + 1)
         }
@@ -167,7 +171,7 @@ fn write_expr_line(f: &mut impl Write, expr: &Expr, depth: usize) -> fmt::Result
             else_block,
         } => {
             f.write_str("if ")?;
-            write_expr(f, cond)?;
+            write_expr_at(f, cond, depth)?;
             f.write_str("\n")?;
             write_block_body(f, then_block, depth + 1)?;
             match else_block {
@@ -194,24 +198,33 @@ fn write_expr_line(f: &mut impl Write, expr: &Expr, depth: usize) -> fmt::Result
             write_block_body(f, block, depth + 1)
         }
         _ => {
-            write_expr(f, expr)?;
+            write_expr_at(f, expr, depth)?;
             f.write_str("\n")
         }
     }
 }
 
-fn write_list(f: &mut impl Write, exprs: &[Expr], separator: &str) -> fmt::Result {
+fn write_list_at(f: &mut impl Write, exprs: &[Expr], separator: &str, level: usize) -> fmt::Result {
     for (index, expr) in exprs.iter().enumerate() {
         if index > 0 {
             f.write_str(separator)?;
         }
-        write_expr(f, expr)?;
+        write_expr_at(f, expr, level)?;
     }
     Ok(())
 }
 
 /// An expression inline, as an S-expression.
-fn write_expr(f: &mut impl Write, expr: &Expr) -> fmt::Result {
+/// The deepest nesting printed; deeper parts print as `...`, so that a
+/// pathological input cannot overflow the stack (sema rejects such programs
+/// anyway, see `sema::check::MAX_NESTING`).
+const MAX_PRINT_NESTING: usize = 200;
+
+fn write_expr_at(f: &mut impl Write, expr: &Expr, level: usize) -> fmt::Result {
+    if level > MAX_PRINT_NESTING {
+        return f.write_str("...");
+    }
+    let level = level + 1;
     match &expr.kind {
         // `{:?}` keeps the decimal point (`1.0`), so reals and ints differ.
         ExprKind::Real(value) => write!(f, "{value:?}"),
@@ -224,36 +237,36 @@ fn write_expr(f: &mut impl Write, expr: &Expr) -> fmt::Result {
                 UnaryOp::Not => "!",
             };
             write!(f, "({op} ")?;
-            write_expr(f, operand)?;
+            write_expr_at(f, operand, level)?;
             f.write_str(")")
         }
         ExprKind::Binary(op, lhs, rhs) => {
             write!(f, "({} ", op.symbol())?;
-            write_expr(f, lhs)?;
+            write_expr_at(f, lhs, level)?;
             f.write_str(" ")?;
-            write_expr(f, rhs)?;
+            write_expr_at(f, rhs, level)?;
             f.write_str(")")
         }
         ExprKind::Call { callee, args } => {
             write!(f, "(call {}", callee.name)?;
             for arg in args {
                 f.write_str(" ")?;
-                write_expr(f, arg)?;
+                write_expr_at(f, arg, level)?;
             }
             f.write_str(")")
         }
         ExprKind::Index { base, indices } => {
             f.write_str("(index ")?;
-            write_expr(f, base)?;
+            write_expr_at(f, base, level)?;
             for index in indices {
                 f.write_str(" ")?;
-                write_expr(f, index)?;
+                write_expr_at(f, index, level)?;
             }
             f.write_str(")")
         }
         ExprKind::ArrayLit(elems) => {
             f.write_str("[")?;
-            write_list(f, elems, " ")?;
+            write_list_at(f, elems, " ", level)?;
             f.write_str("]")
         }
         ExprKind::If {
@@ -262,33 +275,33 @@ fn write_expr(f: &mut impl Write, expr: &Expr) -> fmt::Result {
             else_block,
         } => {
             f.write_str("(if ")?;
-            write_expr(f, cond)?;
+            write_expr_at(f, cond, level)?;
             f.write_str(" ")?;
-            write_block_inline(f, then_block)?;
+            write_block_inline(f, then_block, level)?;
             if let Some(else_block) = else_block {
                 f.write_str(" ")?;
-                write_block_inline(f, else_block)?;
+                write_block_inline(f, else_block, level)?;
             }
             f.write_str(")")
         }
-        ExprKind::Block(block) => write_block_inline(f, block),
+        ExprKind::Block(block) => write_block_inline(f, block, level),
     }
 }
 
 /// A block inside an expression: `{ stmt; ...; tail }` on one line.
-fn write_block_inline(f: &mut impl Write, block: &Block) -> fmt::Result {
+fn write_block_inline(f: &mut impl Write, block: &Block, level: usize) -> fmt::Result {
     f.write_str("{")?;
     for stmt in &block.stmts {
         // Statements inside inline blocks use the multi-line printer, then
         // have their line breaks folded to `;`-separated text.
         let mut text = String::new();
-        write_stmt(&mut text, stmt, 0)?;
+        write_stmt(&mut text, stmt, level)?;
         let folded: Vec<&str> = text.lines().map(str::trim).collect();
         write!(f, " {};", folded.join("; "))?;
     }
     if let Some(tail) = &block.tail {
         f.write_str(" ")?;
-        write_expr(f, tail)?;
+        write_expr_at(f, tail, level)?;
     }
     f.write_str(" }")
 }
@@ -315,5 +328,13 @@ fn f(x: real[n]) -> real[n]
   value y
 ";
         assert_eq!(module.to_string(), expected);
+    }
+
+    #[test]
+    fn pathological_nesting_is_cut_off() {
+        let source = format!("fn f() -> int {{ {}1 }}", "-".repeat(5000));
+        let module = parse(FileId(0), &source).expect("parses");
+        let text = module.to_string();
+        assert!(text.contains("(- ...)"), "{text}");
     }
 }
