@@ -841,7 +841,11 @@ pub fn describe_sites(sources: &SourceMap, sites: &[crate::smooth::SmoothingSite
             .and_then(|span| sources.location(span.file, span.start as usize).ok())
             .map(|location| format!("{}:{}", location.line_number, location.column_number))
             .unwrap_or_else(|| "-".to_string());
-        out.push_str(&format!("; site {location} {}: {}\n", site.kind.name(), site.rule));
+        out.push_str(&format!(
+            "; site {location} {}: {}\n",
+            site.kind.name(),
+            site.rule
+        ));
     }
     out
 }

@@ -4,10 +4,10 @@ use crate::diagnostics::pipeline;
 use crate::ir::{self, Func};
 use crate::runtime::{self, Value};
 use crate::smooth::{self, SmoothOptions, SmoothingSite};
+use crate::syntax::span::{FileId, SourceMap};
 use crate::{Backend, Error, ErrorKind, Program, Runtime, ad, interp, jit};
 use codespan_reporting::diagnostic::Diagnostic;
 use std::sync::Arc;
-use crate::syntax::span::{FileId, SourceMap};
 
 /// A stage of the pipeline, for printing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +45,8 @@ impl Executable {
         match backend {
             Backend::Interp => Ok(Executable::Interp(func)),
             Backend::Jit => {
-                let compiled = jit::JitFunction::compile(&func).map_err(|error| pipeline::internal(&error.to_string()))?;
+                let compiled = jit::JitFunction::compile(&func)
+                    .map_err(|error| pipeline::internal(&error.to_string()))?;
                 Ok(Executable::Jit(func, Box::new(compiled)))
             }
         }
@@ -57,7 +58,11 @@ impl Executable {
         }
     }
 
-    fn run(&self, args: &[Value], config: &runtime::RunConfig) -> Result<Vec<Value>, runtime::RuntimeError> {
+    fn run(
+        &self,
+        args: &[Value],
+        config: &runtime::RunConfig,
+    ) -> Result<Vec<Value>, runtime::RuntimeError> {
         match self {
             Executable::Interp(func) => interp::run(func, args, config),
             Executable::Jit(_, compiled) => compiled.run(args, config),
@@ -79,8 +84,13 @@ pub struct Function {
 
 fn verified(func: Func, sources: &Arc<SourceMap>) -> Result<Func, Error> {
     if cfg!(debug_assertions) {
-        ir::verify::verify(&func)
-            .map_err(|error| Error::new(ErrorKind::Internal, vec![pipeline::internal(&error.to_string())], sources))?;
+        ir::verify::verify(&func).map_err(|error| {
+            Error::new(
+                ErrorKind::Internal,
+                vec![pipeline::internal(&error.to_string())],
+                sources,
+            )
+        })?;
     }
     Ok(func)
 }
@@ -97,24 +107,34 @@ impl Function {
             return Err(Error::new(ErrorKind::Usage, vec![diagnostic], sources));
         };
         let tfn = program.typed.func(id);
-        let lowered = ir::lower::lower(&program.typed, id).map_err(|error| compile_error(pipeline::lower_error(&error)))?;
+        let lowered = ir::lower::lower(&program.typed, id)
+            .map_err(|error| compile_error(pipeline::lower_error(&error)))?;
         let lowered = verified(lowered, sources)?;
         let smooth_options = SmoothOptions {
             mode: program.options.mode,
             family: program.options.family,
         };
-        let (smoothed, sites) =
-            smooth::run(&lowered, &smooth_options).map_err(|error| compile_error(pipeline::smooth_error(&error)))?;
+        let (smoothed, sites) = smooth::run(&lowered, &smooth_options)
+            .map_err(|error| compile_error(pipeline::smooth_error(&error)))?;
         let smoothed = verified(smoothed, sources)?;
         let grad = match ad::run(&smoothed) {
             Ok(grad) => Some(verified(grad, sources)?),
             Err(ad::AdError::NonRealResult { .. }) => None,
-            Err(error) => return Err(Error::new(ErrorKind::Internal, vec![pipeline::ad_error(&error)], sources)),
+            Err(error) => {
+                return Err(Error::new(
+                    ErrorKind::Internal,
+                    vec![pipeline::ad_error(&error)],
+                    sources,
+                ));
+            }
         };
         let backend = program.options.backend;
         let internal = |diagnostic| Error::new(ErrorKind::Internal, vec![diagnostic], sources);
         let forward = Executable::new(smoothed, backend).map_err(internal)?;
-        let grad = grad.map(|grad| Executable::new(grad, backend)).transpose().map_err(internal)?;
+        let grad = grad
+            .map(|grad| Executable::new(grad, backend))
+            .transpose()
+            .map_err(internal)?;
         let params = tfn
             .params
             .iter()
@@ -178,16 +198,23 @@ impl Function {
 
     /// The Cranelift IR of the forward and gradient functions.
     pub fn clif_text(&self) -> Result<String, Error> {
-        let mut text = jit::clif_text(self.forward.func()).map_err(|error| self.internal(&error.to_string()))?;
+        let mut text = jit::clif_text(self.forward.func())
+            .map_err(|error| self.internal(&error.to_string()))?;
         if let Some(grad) = &self.grad {
             text.push('\n');
-            text.push_str(&jit::clif_text(grad.func()).map_err(|error| self.internal(&error.to_string()))?);
+            text.push_str(
+                &jit::clif_text(grad.func()).map_err(|error| self.internal(&error.to_string()))?,
+            );
         }
         Ok(text)
     }
 
     fn internal(&self, reason: &str) -> Error {
-        Error::new(ErrorKind::Internal, vec![pipeline::internal(reason)], &self.sources)
+        Error::new(
+            ErrorKind::Internal,
+            vec![pipeline::internal(reason)],
+            &self.sources,
+        )
     }
 
     fn runtime_error(&self, error: &runtime::RuntimeError, func: &Func) -> Error {
@@ -200,7 +227,11 @@ impl Function {
             | runtime::RuntimeError::DivisionByZero { .. }
             | runtime::RuntimeError::TapeLimit { .. } => ErrorKind::Runtime,
         };
-        Error::new(kind, vec![pipeline::runtime_error(error, func)], &self.sources)
+        Error::new(
+            kind,
+            vec![pipeline::runtime_error(error, func)],
+            &self.sources,
+        )
     }
 
     /// Runs the function.
@@ -214,7 +245,11 @@ impl Function {
 
     /// The value and the gradient of a real-valued function, one gradient
     /// per real parameter in order (see [`Function::params`]).
-    pub fn value_and_grad(&self, args: &[Value], runtime: &Runtime) -> Result<(Value, Vec<Value>), Error> {
+    pub fn value_and_grad(
+        &self,
+        args: &[Value],
+        runtime: &Runtime,
+    ) -> Result<(Value, Vec<Value>), Error> {
         let seed = match self.lowered.vars[self.lowered.outputs[0]].ty {
             ir::VarType::Scalar(ir::ScalarType::Real) => Value::Real(1.0),
             _ => {
@@ -223,7 +258,11 @@ impl Function {
                     .with_notes(vec![
                         "help: a gradient needs a scalar result; use `vjp` with a cotangent for array results.".to_string(),
                     ]);
-                return Err(Error::new(ErrorKind::Usage, vec![diagnostic], &self.sources));
+                return Err(Error::new(
+                    ErrorKind::Usage,
+                    vec![diagnostic],
+                    &self.sources,
+                ));
             }
         };
         self.vjp(args, seed, runtime)
@@ -231,7 +270,12 @@ impl Function {
 
     /// The value and the vector-Jacobian product with `cotangent` (a value
     /// of the result's type).
-    pub fn vjp(&self, args: &[Value], cotangent: Value, runtime: &Runtime) -> Result<(Value, Vec<Value>), Error> {
+    pub fn vjp(
+        &self,
+        args: &[Value],
+        cotangent: Value,
+        runtime: &Runtime,
+    ) -> Result<(Value, Vec<Value>), Error> {
         let Some(grad) = &self.grad else {
             return Err(Error::new(
                 ErrorKind::Usage,

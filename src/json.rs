@@ -13,10 +13,17 @@ use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
 
 /// The argument list of `function` from a map of names to JSON values.
-pub fn arguments_from_json(function: &Function, values: &BTreeMap<String, Json>) -> Result<Vec<Value>, String> {
+pub fn arguments_from_json(
+    function: &Function,
+    values: &BTreeMap<String, Json>,
+) -> Result<Vec<Value>, String> {
     for name in values.keys() {
         if !function.params().iter().any(|param| &param.name == name) {
-            let expected: Vec<&str> = function.params().iter().map(|param| param.name.as_str()).collect();
+            let expected: Vec<&str> = function
+                .params()
+                .iter()
+                .map(|param| param.name.as_str())
+                .collect();
             return Err(format!(
                 "error: `{}` has no parameter `{name}` (parameters: {})",
                 function.name(),
@@ -40,17 +47,29 @@ pub fn arguments_from_json(function: &Function, values: &BTreeMap<String, Json>)
 }
 
 fn value_from_json(param: &ParamInfo, json: &Json) -> Result<Value, String> {
-    let wrong = || format!("error: argument `{}` should be {}, got {json}", param.name, param.ty);
+    let wrong = || {
+        format!(
+            "error: argument `{}` should be {}, got {json}",
+            param.name, param.ty
+        )
+    };
     if param.rank == 0 {
         return match (param.elem, json) {
-            (ScalarType::Real, Json::Number(number)) => number.as_f64().map(Value::Real).ok_or_else(wrong),
-            (ScalarType::Int, Json::Number(number)) => number.as_i64().map(Value::Int).ok_or_else(wrong),
+            (ScalarType::Real, Json::Number(number)) => {
+                number.as_f64().map(Value::Real).ok_or_else(wrong)
+            }
+            (ScalarType::Int, Json::Number(number)) => {
+                number.as_i64().map(Value::Int).ok_or_else(wrong)
+            }
             (ScalarType::Bool, Json::Bool(value)) => Ok(Value::Bool(*value)),
             _ => Err(wrong()),
         };
     }
     if param.elem != ScalarType::Real {
-        return Err(format!("error: arguments of type {} are not supported yet", param.ty));
+        return Err(format!(
+            "error: arguments of type {} are not supported yet",
+            param.ty
+        ));
     }
     let mut shape = Vec::new();
     let mut level = json;
@@ -108,7 +127,9 @@ pub fn value_to_json(value: &Value) -> Json {
 }
 
 fn real_to_json(real: f64) -> Json {
-    serde_json::Number::from_f64(real).map(Json::Number).unwrap_or(Json::Null)
+    serde_json::Number::from_f64(real)
+        .map(Json::Number)
+        .unwrap_or(Json::Null)
 }
 
 fn array_to_json(array: ndarray::ArrayViewD<'_, f64>) -> Json {

@@ -140,7 +140,11 @@ pub struct Error {
 }
 
 impl Error {
-    fn new(kind: ErrorKind, diagnostics: Vec<Diagnostic<FileId>>, sources: &Arc<SourceMap>) -> Error {
+    fn new(
+        kind: ErrorKind,
+        diagnostics: Vec<Diagnostic<FileId>>,
+        sources: &Arc<SourceMap>,
+    ) -> Error {
         Error {
             kind,
             diagnostics,

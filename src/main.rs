@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "smoothc", version, about = "Compile, run and differentiate smoothed programs")]
+#[command(
+    name = "smoothc",
+    version,
+    about = "Compile, run and differentiate smoothed programs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -147,12 +151,17 @@ fn dispatch(command: Command) -> Result<String, Failure> {
         Command::Check { file, list } => check(&file, list),
         Command::Run(args) => run(&args, false),
         Command::Grad(args) => run(&args, true),
-        Command::Ir { file, stage, compile } => ir(&file, stage, &compile),
+        Command::Ir {
+            file,
+            stage,
+            compile,
+        } => ir(&file, stage, &compile),
     }
 }
 
 fn read_source(file: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(file).map_err(|error| Failure::usage(format!("error: cannot read {}: {error}", file.display())))
+    std::fs::read_to_string(file)
+        .map_err(|error| Failure::usage(format!("error: cannot read {}: {error}", file.display())))
 }
 
 fn options(file: &Path, compile: Option<&CompileArgs>) -> Options {
@@ -179,7 +188,10 @@ fn check(file: &Path, list: bool) -> Result<String, Failure> {
     let source = read_source(file)?;
     let program = smoothc::compile(&source, &options(file, None))?;
     if !list {
-        return Ok(format!("ok: {} function(s)\n", program.function_names().len()));
+        return Ok(format!(
+            "ok: {} function(s)\n",
+            program.function_names().len()
+        ));
     }
     let mut out = String::new();
     for tfn in &program.typed().fns {
@@ -224,7 +236,11 @@ fn ir(file: &Path, stage: StageArg, compile: &CompileArgs) -> Result<String, Fai
         StageArg::Grad => function.ir_text(smoothc::Stage::Grad),
         StageArg::Clif => Some(function.clif_text()?),
     };
-    text.ok_or_else(|| Failure::usage(format!("error: `{name}` has no gradient: its result is not real")))
+    text.ok_or_else(|| {
+        Failure::usage(format!(
+            "error: `{name}` has no gradient: its result is not real"
+        ))
+    })
 }
 
 fn run(args: &RunArgs, with_grad: bool) -> Result<String, Failure> {
@@ -239,7 +255,9 @@ fn run(args: &RunArgs, with_grad: bool) -> Result<String, Failure> {
         tape_limit: args.tape_limit,
     };
     if !(runtime.tau > 0.0 && runtime.tau.is_finite()) {
-        return Err(Failure::usage("error: --tau must be a positive finite number"));
+        return Err(Failure::usage(
+            "error: --tau must be a positive finite number",
+        ));
     }
     let (value, grads) = if with_grad {
         let (value, grads) = function.value_and_grad(&inputs, &runtime)?;
@@ -254,7 +272,9 @@ fn run(args: &RunArgs, with_grad: bool) -> Result<String, Failure> {
         .map(|param| param.name.clone())
         .collect();
     Ok(match args.format {
-        FormatArg::Json => smoothc::json::result_to_json(&value, grads.as_deref(), &real_names) + "\n",
+        FormatArg::Json => {
+            smoothc::json::result_to_json(&value, grads.as_deref(), &real_names) + "\n"
+        }
         FormatArg::Text => smoothc::json::result_to_text(&value, grads.as_deref(), &real_names),
     })
 }
@@ -263,8 +283,12 @@ fn read_arguments(args: &RunArgs) -> Result<BTreeMap<String, serde_json::Value>,
     let mut values = BTreeMap::new();
     if let Some(path) = &args.args {
         let text = read_source(path)?;
-        let parsed: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|error| Failure::usage(format!("error: {} is not valid JSON: {error}", path.display())))?;
+        let parsed: serde_json::Value = serde_json::from_str(&text).map_err(|error| {
+            Failure::usage(format!(
+                "error: {} is not valid JSON: {error}",
+                path.display()
+            ))
+        })?;
         let serde_json::Value::Object(object) = parsed else {
             return Err(Failure::usage(format!(
                 "error: {} must hold a JSON object mapping argument names to values",
@@ -275,7 +299,9 @@ fn read_arguments(args: &RunArgs) -> Result<BTreeMap<String, serde_json::Value>,
     }
     for item in &args.arg {
         let Some((name, text)) = item.split_once('=') else {
-            return Err(Failure::usage(format!("error: --arg {item}: expected NAME=VALUE")));
+            return Err(Failure::usage(format!(
+                "error: --arg {item}: expected NAME=VALUE"
+            )));
         };
         let value: serde_json::Value = serde_json::from_str(text)
             .map_err(|error| Failure::usage(format!("error: --arg {name}: {error}")))?;
@@ -283,4 +309,3 @@ fn read_arguments(args: &RunArgs) -> Result<BTreeMap<String, serde_json::Value>,
     }
     Ok(values)
 }
-

@@ -17,23 +17,36 @@ use cranelift_entity::SecondaryMap;
 
 impl GradBuilder<'_> {
     /// Copies old block `old_block` into new block `new_block` with pushes.
-    pub(super) fn forward_block(&mut self, old_block: BlockId, new_block: BlockId) -> Result<(), AdError> {
+    pub(super) fn forward_block(
+        &mut self,
+        old_block: BlockId,
+        new_block: BlockId,
+    ) -> Result<(), AdError> {
         let mut values: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
         let old = self.old;
         for &inst in &old.blocks[old_block].insts {
             let origin = old.origins[inst];
-            let map = |value: &InstId| values[*value].expect("operands come earlier in the segment");
+            let map =
+                |value: &InstId| values[*value].expect("operands come earlier in the segment");
             let copy = match &old.insts[inst] {
                 Inst::Push(_) | Inst::Pop(_) => return Err(AdError::NoRule),
                 Inst::Write { var, value } => {
-                    let previous = self.new.append(new_block, Inst::Read(*var), origin.derived());
-                    let _ = self.new.append(new_block, Inst::Push(previous), origin.derived());
+                    let previous = self
+                        .new
+                        .append(new_block, Inst::Read(*var), origin.derived());
+                    let _ = self
+                        .new
+                        .append(new_block, Inst::Push(previous), origin.derived());
                     Inst::Write {
                         var: *var,
                         value: map(value),
                     }
                 }
-                Inst::Store { array, indices, value } => {
+                Inst::Store {
+                    array,
+                    indices,
+                    value,
+                } => {
                     let indices: Vec<InstId> = indices.iter().map(map).collect();
                     let previous = self.new.append(
                         new_block,
@@ -43,9 +56,13 @@ impl GradBuilder<'_> {
                         },
                         origin.derived(),
                     );
-                    let _ = self.new.append(new_block, Inst::Push(previous), origin.derived());
+                    let _ = self
+                        .new
+                        .append(new_block, Inst::Push(previous), origin.derived());
                     for index in &indices {
-                        let _ = self.new.append(new_block, Inst::Push(*index), origin.derived());
+                        let _ = self
+                            .new
+                            .append(new_block, Inst::Push(*index), origin.derived());
                     }
                     Inst::Store {
                         array: *array,
@@ -90,7 +107,11 @@ impl GradBuilder<'_> {
                     let int = VarType::Scalar(ScalarType::Int);
                     let bounds = [lo, hi].map(|bound| {
                         let var = self.new.new_var("bound", int.clone(), VarRole::Temp);
-                        let _ = self.new.append(new_block, Inst::Write { var, value: bound }, origin.derived());
+                        let _ = self.new.append(
+                            new_block,
+                            Inst::Write { var, value: bound },
+                            origin.derived(),
+                        );
                         var
                     });
                     let new_body = self.new.new_block(new_block);
@@ -107,8 +128,12 @@ impl GradBuilder<'_> {
                     );
                     self.forward_block(*body, new_body)?;
                     for var in bounds {
-                        let bound = self.new.append(new_block, Inst::Read(var), origin.derived());
-                        let _ = self.new.append(new_block, Inst::Push(bound), origin.derived());
+                        let bound = self
+                            .new
+                            .append(new_block, Inst::Read(var), origin.derived());
+                        let _ = self
+                            .new
+                            .append(new_block, Inst::Push(bound), origin.derived());
                     }
                     values = SecondaryMap::new();
                     continue;

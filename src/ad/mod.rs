@@ -94,7 +94,11 @@ impl<'f> GradBuilder<'f> {
             .collect();
         for var in real_vars {
             let data = &old.vars[var];
-            let adjoint = new.new_var(format!("d_{}", data.name), data.ty.clone(), VarRole::Adjoint(var));
+            let adjoint = new.new_var(
+                format!("d_{}", data.name),
+                data.ty.clone(),
+                VarRole::Adjoint(var),
+            );
             adjoints[var] = Some(adjoint);
         }
         GradBuilder { old, new, adjoints }
@@ -107,9 +111,11 @@ impl<'f> GradBuilder<'f> {
     fn build(&mut self, result: VarId) -> Result<(), AdError> {
         let entry = self.new.entry;
         let result_ty: VarType = self.old.vars[result].ty.clone();
-        let seed = self
-            .new
-            .new_var("seed", result_ty.clone(), VarRole::Param(self.old.params.len()));
+        let seed = self.new.new_var(
+            "seed",
+            result_ty.clone(),
+            VarRole::Param(self.old.params.len()),
+        );
         self.new.params.push(seed);
 
         self.forward_block(self.old.entry, entry)?;
@@ -118,7 +124,8 @@ impl<'f> GradBuilder<'f> {
         let value = self.new.new_var("value", result_ty, VarRole::Temp);
         self.new.emit_copy(entry, value, result, Origin::Synthetic);
         let result_adjoint = self.adjoint(result);
-        self.new.emit_copy(entry, result_adjoint, seed, Origin::Synthetic);
+        self.new
+            .emit_copy(entry, result_adjoint, seed, Origin::Synthetic);
         self.reverse_block(self.old.entry, entry)?;
 
         self.new.outputs.push(value);

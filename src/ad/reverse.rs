@@ -16,7 +16,11 @@ enum Piece {
 impl GradBuilder<'_> {
     /// Emits, at the end of new block `new_block`, the reverse of old block
     /// `old_block`.
-    pub(super) fn reverse_block(&mut self, old_block: BlockId, new_block: BlockId) -> Result<(), AdError> {
+    pub(super) fn reverse_block(
+        &mut self,
+        old_block: BlockId,
+        new_block: BlockId,
+    ) -> Result<(), AdError> {
         for piece in split(self.old, old_block).into_iter().rev() {
             match piece {
                 Piece::Segment(insts) => self.reverse_segment(&insts, new_block)?,
@@ -34,7 +38,9 @@ impl GradBuilder<'_> {
                 else_block,
                 ..
             } => {
-                let cond = self.new.append(new_block, Inst::Pop(ScalarType::Bool), origin);
+                let cond = self
+                    .new
+                    .append(new_block, Inst::Pop(ScalarType::Bool), origin);
                 let new_then = self.new.new_block(new_block);
                 let new_else = self.new.new_block(new_block);
                 let _ = self.new.append(
@@ -55,8 +61,12 @@ impl GradBuilder<'_> {
                 reverse,
                 ..
             } => {
-                let hi = self.new.append(new_block, Inst::Pop(ScalarType::Int), origin);
-                let lo = self.new.append(new_block, Inst::Pop(ScalarType::Int), origin);
+                let hi = self
+                    .new
+                    .append(new_block, Inst::Pop(ScalarType::Int), origin);
+                let lo = self
+                    .new
+                    .append(new_block, Inst::Pop(ScalarType::Int), origin);
                 let new_body = self.new.new_block(new_block);
                 let _ = self.new.append(
                     new_block,
@@ -85,7 +95,11 @@ impl GradBuilder<'_> {
     /// Step 1: pops what the forward sweep pushed for each write of the
     /// segment and writes it back, last write first. Returns, per write, the
     /// popped previous value, which step 3 writes back again.
-    fn restore(&mut self, segment: &[InstId], block: BlockId) -> SecondaryMap<InstId, Option<InstId>> {
+    fn restore(
+        &mut self,
+        segment: &[InstId],
+        block: BlockId,
+    ) -> SecondaryMap<InstId, Option<InstId>> {
         let mut undos: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
         for &inst in segment.iter().rev() {
             let origin = self.old.origins[inst].derived();
@@ -93,7 +107,14 @@ impl GradBuilder<'_> {
                 Inst::Write { var, .. } => {
                     let ty = self.old.vars[var].ty.elem();
                     let previous = self.new.append(block, Inst::Pop(ty), origin);
-                    let _ = self.new.append(block, Inst::Write { var, value: previous }, origin);
+                    let _ = self.new.append(
+                        block,
+                        Inst::Write {
+                            var,
+                            value: previous,
+                        },
+                        origin,
+                    );
                     undos[inst] = Some(previous);
                 }
                 Inst::Store { array, indices, .. } => {
@@ -122,15 +143,23 @@ impl GradBuilder<'_> {
     }
 
     /// Step 2: runs the segment again, without pushes.
-    fn recompute(&mut self, segment: &[InstId], block: BlockId) -> Result<SecondaryMap<InstId, Option<InstId>>, AdError> {
+    fn recompute(
+        &mut self,
+        segment: &[InstId],
+        block: BlockId,
+    ) -> Result<SecondaryMap<InstId, Option<InstId>>, AdError> {
         let mut values: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
         for &inst in segment {
             let old_inst = &self.old.insts[inst];
             if matches!(old_inst, Inst::Push(_) | Inst::Pop(_)) {
                 return Err(AdError::NoRule);
             }
-            let copy = old_inst.map_operands(|value| values[value].expect("operands come earlier in the segment"));
-            values[inst] = Some(self.new.append(block, copy, self.old.origins[inst].derived()));
+            let copy = old_inst
+                .map_operands(|value| values[value].expect("operands come earlier in the segment"));
+            values[inst] = Some(
+                self.new
+                    .append(block, copy, self.old.origins[inst].derived()),
+            );
         }
         Ok(values)
     }
@@ -150,7 +179,10 @@ impl GradBuilder<'_> {
         for &inst in segment.iter().rev() {
             let origin = self.old.origins[inst].derived();
             match self.old.insts[inst].clone() {
-                Inst::Write { var, value: written } => {
+                Inst::Write {
+                    var,
+                    value: written,
+                } => {
                     if self.old.vars[var].ty.elem() == ScalarType::Real {
                         let adjoint_var = self.adjoint(var);
                         let adjoint = self.new.append(block, Inst::Read(adjoint_var), origin);
@@ -166,7 +198,14 @@ impl GradBuilder<'_> {
                         );
                     }
                     let previous = undos[inst].expect("restore popped every write");
-                    let _ = self.new.append(block, Inst::Write { var, value: previous }, origin);
+                    let _ = self.new.append(
+                        block,
+                        Inst::Write {
+                            var,
+                            value: previous,
+                        },
+                        origin,
+                    );
                 }
                 Inst::Store {
                     array,
@@ -211,7 +250,11 @@ impl GradBuilder<'_> {
                     if let Some(adjoint) = cotangents.of[inst] {
                         let adjoint_var = self.adjoint(var);
                         let running = self.new.append(block, Inst::Read(adjoint_var), origin);
-                        let sum = self.new.append(block, Inst::Binary(BinaryOp::Add, running, adjoint), origin);
+                        let sum = self.new.append(
+                            block,
+                            Inst::Binary(BinaryOp::Add, running, adjoint),
+                            origin,
+                        );
                         let _ = self.new.append(
                             block,
                             Inst::Write {
@@ -225,7 +268,8 @@ impl GradBuilder<'_> {
                 Inst::Load { array, indices } => {
                     if let Some(adjoint) = cotangents.of[inst] {
                         let adjoint_array = self.adjoint(array);
-                        let indices: Vec<InstId> = indices.iter().map(|index| value(*index)).collect();
+                        let indices: Vec<InstId> =
+                            indices.iter().map(|index| value(*index)).collect();
                         let running = self.new.append(
                             block,
                             Inst::Load {
@@ -234,7 +278,11 @@ impl GradBuilder<'_> {
                             },
                             origin,
                         );
-                        let sum = self.new.append(block, Inst::Binary(BinaryOp::Add, running, adjoint), origin);
+                        let sum = self.new.append(
+                            block,
+                            Inst::Binary(BinaryOp::Add, running, adjoint),
+                            origin,
+                        );
                         let _ = self.new.append(
                             block,
                             Inst::Store {
@@ -248,7 +296,14 @@ impl GradBuilder<'_> {
                 }
                 Inst::Unary(..) | Inst::Binary(..) => {
                     if let Some(adjoint) = cotangents.of[inst] {
-                        self.arithmetic_rule(&mut cotangents, block, inst, value(inst), adjoint, values);
+                        self.arithmetic_rule(
+                            &mut cotangents,
+                            block,
+                            inst,
+                            value(inst),
+                            adjoint,
+                            values,
+                        );
                     }
                 }
                 _ => {}

@@ -43,9 +43,11 @@ impl GradBuilder<'_> {
         }
         let total = match cotangents.of[target] {
             None => contribution,
-            Some(previous) => self
-                .new
-                .append(block, Inst::Binary(BinaryOp::Add, previous, contribution), origin),
+            Some(previous) => self.new.append(
+                block,
+                Inst::Binary(BinaryOp::Add, previous, contribution),
+                origin,
+            ),
         };
         cotangents.of[target] = Some(total);
     }
@@ -63,14 +65,17 @@ impl GradBuilder<'_> {
         value_of: &SecondaryMap<InstId, Option<InstId>>,
     ) {
         let origin = self.old.origins[inst].derived();
-        let value = |old: InstId| value_of[old].expect("operands are recomputed before the rules run");
+        let value =
+            |old: InstId| value_of[old].expect("operands are recomputed before the rules run");
         let emit = |builder: &mut Self, inst: Inst| builder.new.append(block, inst, origin);
         match self.old.insts[inst].clone() {
             Inst::Unary(op, operand) => {
                 let contribution = match op {
                     UnaryOp::Neg => emit(self, Inst::Unary(UnaryOp::Neg, adjoint)),
                     UnaryOp::Exp => emit(self, Inst::Binary(BinaryOp::Mul, adjoint, primal)),
-                    UnaryOp::Log => emit(self, Inst::Binary(BinaryOp::Div, adjoint, value(operand))),
+                    UnaryOp::Log => {
+                        emit(self, Inst::Binary(BinaryOp::Div, adjoint, value(operand)))
+                    }
                     UnaryOp::Sqrt => {
                         let twice = emit(self, Inst::Binary(BinaryOp::Add, primal, primal));
                         emit(self, Inst::Binary(BinaryOp::Div, adjoint, twice))

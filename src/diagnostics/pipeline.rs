@@ -10,9 +10,15 @@ use crate::syntax::span::{FileId, Span};
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 
 /// A primary label at `span` when the construct has one.
-fn labelled(diagnostic: Diagnostic<FileId>, span: Option<Span>, message: &str) -> Diagnostic<FileId> {
+fn labelled(
+    diagnostic: Diagnostic<FileId>,
+    span: Option<Span>,
+    message: &str,
+) -> Diagnostic<FileId> {
     match span {
-        Some(span) => diagnostic.with_labels(vec![Label::primary(span.file, span.range()).with_message(message)]),
+        Some(span) => diagnostic.with_labels(vec![
+            Label::primary(span.file, span.range()).with_message(message),
+        ]),
         None => diagnostic,
     }
 }
@@ -116,33 +122,41 @@ pub fn runtime_error(error: &RuntimeError, func: &Func) -> Diagnostic<FileId> {
                 format!(" in dimension {dim}")
             };
             labelled(
-                Diagnostic::error()
-                    .with_code("E0501")
-                    .with_message(format!(
-                        "index {index} is out of bounds for `{name}` of length {len}{dimension}"
-                    )),
+                Diagnostic::error().with_code("E0501").with_message(format!(
+                    "index {index} is out of bounds for `{name}` of length {len}{dimension}"
+                )),
                 at(*inst),
                 "this index is out of range",
             )
-            .with_notes(vec![format!("help: valid indices are 0 to {} inclusive.", len - 1)])
+            .with_notes(vec![format!(
+                "help: valid indices are 0 to {} inclusive.",
+                len - 1
+            )])
         }
         RuntimeError::DivisionByZero { inst } => labelled(
-            Diagnostic::error().with_code("E0502").with_message("integer division by zero"),
+            Diagnostic::error()
+                .with_code("E0502")
+                .with_message("integer division by zero"),
             at(*inst),
             "the divisor is zero here",
         )
-        .with_notes(vec!["help: check the divisor before dividing, or divide reals.".to_string()]),
+        .with_notes(vec![
+            "help: check the divisor before dividing, or divide reals.".to_string(),
+        ]),
         RuntimeError::TapeLimit { limit } => Diagnostic::error()
             .with_code("E0503")
-            .with_message(format!("the gradient tape exceeded its limit of {limit} values"))
+            .with_message(format!(
+                "the gradient tape exceeded its limit of {limit} values"
+            ))
             .with_notes(vec![
                 "The reverse sweep stores every value the program overwrites.".to_string(),
-                "help: raise the limit (`--tape-limit`) or reduce the number of loop iterations.".to_string(),
+                "help: raise the limit (`--tape-limit`) or reduce the number of loop iterations."
+                    .to_string(),
             ]),
         RuntimeError::TapeUnderflow => internal("the gradient tape was popped while empty"),
-        RuntimeError::ArgumentCount { .. } | RuntimeError::ArgumentType { .. } | RuntimeError::SizeMismatch { .. } => {
-            argument_error(error, func)
-        }
+        RuntimeError::ArgumentCount { .. }
+        | RuntimeError::ArgumentType { .. }
+        | RuntimeError::SizeMismatch { .. } => argument_error(error, func),
     }
 }
 
@@ -160,10 +174,20 @@ fn argument_error(error: &RuntimeError, func: &Func) -> Diagnostic<FileId> {
     };
     let message = match error {
         RuntimeError::ArgumentCount { expected, got } => {
-            format!("`{}` takes {expected} arguments but {got} were given", func.name)
+            format!(
+                "`{}` takes {expected} arguments but {got} were given",
+                func.name
+            )
         }
-        RuntimeError::ArgumentType { param, expected, got } => {
-            format!("argument `{}` should be {expected}, but is a {got}", param_name(*param))
+        RuntimeError::ArgumentType {
+            param,
+            expected,
+            got,
+        } => {
+            format!(
+                "argument `{}` should be {expected}, but is a {got}",
+                param_name(*param)
+            )
         }
         RuntimeError::SizeMismatch {
             size,

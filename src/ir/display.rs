@@ -24,10 +24,22 @@ impl fmt::Display for Func {
         let params: Vec<String> = self
             .params
             .iter()
-            .map(|var| format!("{var} {}: {}", self.vars[*var].name, self.type_text(&self.vars[*var].ty)))
+            .map(|var| {
+                format!(
+                    "{var} {}: {}",
+                    self.vars[*var].name,
+                    self.type_text(&self.vars[*var].ty)
+                )
+            })
             .collect();
         let outputs: Vec<String> = self.outputs.iter().map(|var| var.to_string()).collect();
-        writeln!(f, "fn {}({}) -> ({})", self.name, params.join(", "), outputs.join(", "))?;
+        writeln!(
+            f,
+            "fn {}({}) -> ({})",
+            self.name,
+            params.join(", "),
+            outputs.join(", ")
+        )?;
         for (size, data) in self.sizes.iter() {
             writeln!(
                 f,
@@ -45,7 +57,12 @@ impl fmt::Display for Func {
                 VarRole::Temp => "temp".to_string(),
                 VarRole::Adjoint(primal) => format!("adjoint of {primal}"),
             };
-            writeln!(f, "  {var} {}: {} {role}", data.name, self.type_text(&data.ty))?;
+            writeln!(
+                f,
+                "  {var} {}: {} {role}",
+                data.name,
+                self.type_text(&data.ty)
+            )?;
         }
         let mut body = String::new();
         self.write_block(&mut body, self.entry, 1)?;
@@ -176,4 +193,3 @@ fn binary_name(op: BinaryOp) -> &'static str {
         BinaryOp::Or => "or",
     }
 }
-

@@ -15,9 +15,13 @@
 //! the smoothing pass treats like any other branch, and whose relaxation is
 //! the same t-norm as the plain operator's.
 
-use super::{BinaryOp, BlockId, Func, Inst, InstId, ScalarType, Size, SizeData, UnaryOp, VarId, VarRole, VarType};
+use super::{
+    BinaryOp, BlockId, Func, Inst, InstId, ScalarType, Size, SizeData, UnaryOp, VarId, VarRole,
+    VarType,
+};
 use crate::sema::tast::{
-    self, Builtin, FnId, LocalId, Scalar, TBlock, TExpr, TExprKind, TFn, TProgram, TStmt, TStmtKind, Type,
+    self, Builtin, FnId, LocalId, Scalar, TBlock, TExpr, TExprKind, TFn, TProgram, TStmt,
+    TStmtKind, Type,
 };
 use crate::syntax::ast::{self, AssignOp};
 use crate::syntax::span::{Origin, Span};
@@ -154,7 +158,11 @@ impl<'p> Lowerer<'p> {
     }
 
     /// Runs `body` with instructions going to `block`, then restores.
-    fn in_block<T>(&mut self, block: BlockId, body: impl FnOnce(&mut Self) -> Lowered<T>) -> Lowered<T> {
+    fn in_block<T>(
+        &mut self,
+        block: BlockId,
+        body: impl FnOnce(&mut Self) -> Lowered<T>,
+    ) -> Lowered<T> {
         let saved = self.block;
         self.block = block;
         let result = body(self);
@@ -165,7 +173,13 @@ impl<'p> Lowerer<'p> {
     // ----- blocks and statements -------------------------------------------------
 
     /// Lowers a block whose value (if any) goes to `dest`.
-    fn lower_block_into(&mut self, scope: &mut FnScope<'p>, block: &TBlock, dest: VarId, origin: Origin) -> Lowered<()> {
+    fn lower_block_into(
+        &mut self,
+        scope: &mut FnScope<'p>,
+        block: &TBlock,
+        dest: VarId,
+        origin: Origin,
+    ) -> Lowered<()> {
         for stmt in &block.stmts {
             self.lower_stmt(scope, stmt)?;
         }
@@ -187,7 +201,13 @@ impl<'p> Lowerer<'p> {
     }
 
     /// Evaluates `expr` and stores its value in `dest` (scalar or array).
-    fn lower_into(&mut self, scope: &mut FnScope<'p>, expr: &TExpr, dest: VarId, origin: Origin) -> Lowered<()> {
+    fn lower_into(
+        &mut self,
+        scope: &mut FnScope<'p>,
+        expr: &TExpr,
+        dest: VarId,
+        origin: Origin,
+    ) -> Lowered<()> {
         if self.func.vars[dest].ty.is_array() {
             let source = self.lower_array(scope, expr)?;
             self.copy_array(dest, source.var, origin);
@@ -207,12 +227,20 @@ impl<'p> Lowerer<'p> {
                 op,
                 value,
             } => self.lower_assign(scope, *local, indices, *op, value, stmt.span),
-            TStmtKind::For { var, lo, hi, body } => self.lower_for(scope, *var, lo, hi, body, stmt.span),
+            TStmtKind::For { var, lo, hi, body } => {
+                self.lower_for(scope, *var, lo, hi, body, stmt.span)
+            }
             TStmtKind::Expr(expr) => self.lower_effect(scope, expr),
         }
     }
 
-    fn lower_let(&mut self, scope: &mut FnScope<'p>, local: LocalId, init: &TExpr, span: Span) -> Lowered<()> {
+    fn lower_let(
+        &mut self,
+        scope: &mut FnScope<'p>,
+        local: LocalId,
+        init: &TExpr,
+        span: Span,
+    ) -> Lowered<()> {
         let info = scope.tfn.local(local);
         let ty = scope.var_type(&info.ty);
         if ty.is_array() {
@@ -267,7 +295,13 @@ impl<'p> Lowerer<'p> {
                 let old = self.emit(Inst::Read(var), span);
                 new_value = self.emit(Inst::Binary(binary, old, new_value), span);
             }
-            let _ = self.emit(Inst::Write { var, value: new_value }, span);
+            let _ = self.emit(
+                Inst::Write {
+                    var,
+                    value: new_value,
+                },
+                span,
+            );
         } else {
             if let Some(binary) = binary {
                 let old = self.emit(
@@ -302,7 +336,9 @@ impl<'p> Lowerer<'p> {
     ) -> Lowered<()> {
         let bounds = self.lower_operands(scope, &[lo, hi])?;
         let name = scope.tfn.local(local).name.clone();
-        let counter = self.func.new_var(name, VarType::Scalar(ScalarType::Int), VarRole::Local);
+        let counter = self
+            .func
+            .new_var(name, VarType::Scalar(ScalarType::Int), VarRole::Local);
         scope.bind(local, counter);
         let body_block = self.func.new_block(self.block);
         let _ = self.emit(
@@ -362,7 +398,11 @@ impl<'p> Lowerer<'p> {
 
     /// Lowers operands left to right, spilling each one that a later operand's
     /// control flow would otherwise separate from its use.
-    fn lower_operands(&mut self, scope: &mut FnScope<'p>, exprs: &[&TExpr]) -> Lowered<Vec<InstId>> {
+    fn lower_operands(
+        &mut self,
+        scope: &mut FnScope<'p>,
+        exprs: &[&TExpr],
+    ) -> Lowered<Vec<InstId>> {
         enum Lowered {
             Value(InstId),
             Spilled(VarId),
@@ -373,7 +413,8 @@ impl<'p> Lowerer<'p> {
             if exprs[position + 1..].iter().any(|later| has_control(later)) {
                 let ty = self.func.types[value].expect("scalar expressions have a value");
                 let spill = self.temp("spill", VarType::Scalar(ty));
-                let _ = self.emit_derived(Inst::Write { var: spill, value }, Origin::Source(expr.span));
+                let _ =
+                    self.emit_derived(Inst::Write { var: spill, value }, Origin::Source(expr.span));
                 lowered.push(Lowered::Spilled(spill));
             } else {
                 lowered.push(Lowered::Value(value));
@@ -412,11 +453,17 @@ impl<'p> Lowerer<'p> {
                 self.emit(Inst::Unary(op, value), span)
             }
             TExprKind::Binary(op, lhs, rhs) => self.lower_binary(scope, *op, lhs, rhs, span)?,
-            TExprKind::Call { callee, args, sizes } => {
+            TExprKind::Call {
+                callee,
+                args,
+                sizes,
+            } => {
                 let result = self.inline_call(scope, *callee, args, sizes, span)?;
                 self.emit(Inst::Read(result), span)
             }
-            TExprKind::Builtin { builtin, args } => self.lower_builtin(scope, *builtin, args, span)?,
+            TExprKind::Builtin { builtin, args } => {
+                self.lower_builtin(scope, *builtin, args, span)?
+            }
             TExprKind::Index { base, indices } => {
                 let array = self.lower_array(scope, base)?;
                 let operands: Vec<&TExpr> = indices.iter().collect();
@@ -447,7 +494,9 @@ impl<'p> Lowerer<'p> {
         rhs: &TExpr,
         span: Span,
     ) -> Lowered<InstId> {
-        if matches!(op, ast::BinaryOp::And | ast::BinaryOp::Or) && (has_control(rhs) || may_fault(rhs)) {
+        if matches!(op, ast::BinaryOp::And | ast::BinaryOp::Or)
+            && (has_control(rhs) || may_fault(rhs))
+        {
             return self.lower_short_circuit(scope, op, lhs, rhs, span);
         }
         let values = self.lower_operands(scope, &[lhs, rhs])?;
@@ -490,7 +539,13 @@ impl<'p> Lowerer<'p> {
         };
         self.in_block(evaluate_in, |this| {
             let second = this.lower_scalar(scope, rhs)?;
-            let _ = this.emit(Inst::Write { var: result, value: second }, span);
+            let _ = this.emit(
+                Inst::Write {
+                    var: result,
+                    value: second,
+                },
+                span,
+            );
             Ok(())
         })?;
         self.in_block(constant_in, |this| {
@@ -501,10 +556,18 @@ impl<'p> Lowerer<'p> {
         Ok(self.emit(Inst::Read(result), span))
     }
 
-    fn lower_builtin(&mut self, scope: &mut FnScope<'p>, builtin: Builtin, args: &[TExpr], span: Span) -> Lowered<InstId> {
-        let unary = |op| move |this: &mut Self, scope: &mut FnScope<'p>| -> Lowered<InstId> {
-            let value = this.lower_scalar(scope, &args[0])?;
-            Ok(this.emit(Inst::Unary(op, value), span))
+    fn lower_builtin(
+        &mut self,
+        scope: &mut FnScope<'p>,
+        builtin: Builtin,
+        args: &[TExpr],
+        span: Span,
+    ) -> Lowered<InstId> {
+        let unary = |op| {
+            move |this: &mut Self, scope: &mut FnScope<'p>| -> Lowered<InstId> {
+                let value = this.lower_scalar(scope, &args[0])?;
+                Ok(this.emit(Inst::Unary(op, value), span))
+            }
         };
         match builtin {
             Builtin::Exp => unary(UnaryOp::Exp)(self, scope),
@@ -525,19 +588,24 @@ impl<'p> Lowerer<'p> {
                 let VarType::Array { dims, .. } = self.func.vars[array.var].ty.clone() else {
                     unreachable!("sema checks that sum takes an array")
                 };
-                self.func.emit_element_loops(self.block, &dims, origin, |func, inner, indices| {
-                    let element = func.append(
-                        inner,
-                        Inst::Load {
-                            array: array.var,
-                            indices,
-                        },
-                        origin,
-                    );
-                    let running = func.append(inner, Inst::Read(total), origin);
-                    let value = func.append(inner, Inst::Binary(BinaryOp::Add, running, element), origin);
-                    let _ = func.append(inner, Inst::Write { var: total, value }, origin);
-                });
+                self.func
+                    .emit_element_loops(self.block, &dims, origin, |func, inner, indices| {
+                        let element = func.append(
+                            inner,
+                            Inst::Load {
+                                array: array.var,
+                                indices,
+                            },
+                            origin,
+                        );
+                        let running = func.append(inner, Inst::Read(total), origin);
+                        let value = func.append(
+                            inner,
+                            Inst::Binary(BinaryOp::Add, running, element),
+                            origin,
+                        );
+                        let _ = func.append(inner, Inst::Write { var: total, value }, origin);
+                    });
                 Ok(self.emit(Inst::Read(total), span))
             }
         }
@@ -551,7 +619,11 @@ impl<'p> Lowerer<'p> {
                 var: scope.var(*local),
                 fresh: false,
             }),
-            TExprKind::Call { callee, args, sizes } => Ok(ArrayRef {
+            TExprKind::Call {
+                callee,
+                args,
+                sizes,
+            } => Ok(ArrayRef {
                 var: self.inline_call(scope, *callee, args, sizes, expr.span)?,
                 fresh: true,
             }),
@@ -591,7 +663,12 @@ impl<'p> Lowerer<'p> {
     }
 
     /// An `if` or block expression whose value goes to `dest`.
-    fn lower_valued_control(&mut self, scope: &mut FnScope<'p>, expr: &TExpr, dest: VarId) -> Lowered<()> {
+    fn lower_valued_control(
+        &mut self,
+        scope: &mut FnScope<'p>,
+        expr: &TExpr,
+        dest: VarId,
+    ) -> Lowered<()> {
         let origin = Origin::Source(expr.span);
         match &expr.kind {
             TExprKind::If {
@@ -601,9 +678,13 @@ impl<'p> Lowerer<'p> {
             } => {
                 let cond = self.lower_scalar(scope, cond)?;
                 let (then_id, else_id) = self.emit_if(cond, expr.span);
-                self.in_block(then_id, |this| this.lower_block_into(scope, then_block, dest, origin))?;
+                self.in_block(then_id, |this| {
+                    this.lower_block_into(scope, then_block, dest, origin)
+                })?;
                 if let Some(else_block) = else_block {
-                    self.in_block(else_id, |this| this.lower_block_into(scope, else_block, dest, origin))?;
+                    self.in_block(else_id, |this| {
+                        this.lower_block_into(scope, else_block, dest, origin)
+                    })?;
                 }
                 Ok(())
             }
@@ -653,14 +734,17 @@ impl<'p> Lowerer<'p> {
         for ((position, arg), value) in scalar_args.into_iter().zip(values) {
             let local = tfn.params[position];
             let ty = callee_scope.var_type(&tfn.local(local).ty);
-            let var = self.func.new_var(tfn.local(local).name.clone(), ty, VarRole::Local);
+            let var = self
+                .func
+                .new_var(tfn.local(local).name.clone(), ty, VarRole::Local);
             let _ = self.emit(Inst::Write { var, value }, arg.span);
             callee_scope.bind(local, var);
         }
         let result_ty = callee_scope.var_type(&tfn.ret);
         let result = self.temp(&format!("{}_result", tfn.name), result_ty);
         self.depth += 1;
-        let lowered = self.lower_block_into(&mut callee_scope, &tfn.body, result, Origin::Source(span));
+        let lowered =
+            self.lower_block_into(&mut callee_scope, &tfn.body, result, Origin::Source(span));
         self.depth -= 1;
         lowered?;
         Ok(result)
@@ -669,18 +753,23 @@ impl<'p> Lowerer<'p> {
     /// `dest = source`, element by element for arrays (same shape, checked
     /// by sema).
     fn copy_array(&mut self, dest: VarId, source: VarId, origin: Origin) {
-        self.func.emit_copy(self.block, dest, source, origin.derived());
+        self.func
+            .emit_copy(self.block, dest, source, origin.derived());
     }
 }
 
 /// Whether lowering `expr` may emit control flow (and so end a segment).
 fn has_control(expr: &TExpr) -> bool {
     match &expr.kind {
-        TExprKind::Real(_) | TExprKind::Int(_) | TExprKind::Bool(_) | TExprKind::Local(_) | TExprKind::SizeVar(_) => {
-            false
-        }
+        TExprKind::Real(_)
+        | TExprKind::Int(_)
+        | TExprKind::Bool(_)
+        | TExprKind::Local(_)
+        | TExprKind::SizeVar(_) => false,
         TExprKind::If { .. } | TExprKind::Block(_) | TExprKind::Call { .. } => true,
-        TExprKind::Builtin { builtin, args } => *builtin == Builtin::Sum || args.iter().any(has_control),
+        TExprKind::Builtin { builtin, args } => {
+            *builtin == Builtin::Sum || args.iter().any(has_control)
+        }
         TExprKind::Unary(_, operand) => has_control(operand),
         TExprKind::Binary(op, lhs, rhs) => {
             has_control(lhs)
@@ -695,10 +784,15 @@ fn has_control(expr: &TExpr) -> bool {
 /// Whether evaluating `expr` may raise a runtime error.
 fn may_fault(expr: &TExpr) -> bool {
     match &expr.kind {
-        TExprKind::Real(_) | TExprKind::Int(_) | TExprKind::Bool(_) | TExprKind::Local(_) | TExprKind::SizeVar(_) => {
-            false
-        }
-        TExprKind::Index { .. } | TExprKind::Call { .. } | TExprKind::If { .. } | TExprKind::Block(_) => true,
+        TExprKind::Real(_)
+        | TExprKind::Int(_)
+        | TExprKind::Bool(_)
+        | TExprKind::Local(_)
+        | TExprKind::SizeVar(_) => false,
+        TExprKind::Index { .. }
+        | TExprKind::Call { .. }
+        | TExprKind::If { .. }
+        | TExprKind::Block(_) => true,
         TExprKind::Builtin { args, .. } => args.iter().any(may_fault),
         TExprKind::Unary(_, operand) => may_fault(operand),
         TExprKind::Binary(op, lhs, rhs) => {

@@ -70,7 +70,10 @@ pub enum Size {
 pub enum VarType {
     Scalar(ScalarType),
     /// Row-major, one size per dimension.
-    Array { elem: ScalarType, dims: Vec<Size> },
+    Array {
+        elem: ScalarType,
+        dims: Vec<Size>,
+    },
 }
 
 impl VarType {
@@ -172,10 +175,16 @@ pub enum Inst {
     /// The current value of a scalar variable.
     Read(VarId),
     /// Overwrites a scalar variable.
-    Write { var: VarId, value: InstId },
+    Write {
+        var: VarId,
+        value: InstId,
+    },
     /// An array element; one int index per dimension, bounds-checked at run
     /// time (an out-of-range index is a runtime error, never UB).
-    Load { array: VarId, indices: Vec<InstId> },
+    Load {
+        array: VarId,
+        indices: Vec<InstId>,
+    },
     /// Overwrites an array element; bounds-checked like `Load`.
     Store {
         array: VarId,
@@ -225,7 +234,11 @@ impl Inst {
                 array: *array,
                 indices: indices.iter().map(|index| map(*index)).collect(),
             },
-            Inst::Store { array, indices, value } => Inst::Store {
+            Inst::Store {
+                array,
+                indices,
+                value,
+            } => Inst::Store {
                 array: *array,
                 indices: indices.iter().map(|index| map(*index)).collect(),
                 value: map(*value),

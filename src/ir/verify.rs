@@ -33,7 +33,10 @@ pub fn verify(func: &Func) -> Result<(), VerifyError> {
     if verifier.placed.len() != func.insts.len() {
         // Unplaced instructions are harmless garbage, but passes should not
         // leave any: they would show up in no printer and confuse readers.
-        let unplaced = func.insts.keys().find(|inst| !verifier.placed.contains(inst));
+        let unplaced = func
+            .insts
+            .keys()
+            .find(|inst| !verifier.placed.contains(inst));
         return Err(verifier.error(unplaced, "instruction not placed in any block"));
     }
     for output in &func.outputs {
@@ -108,7 +111,10 @@ impl Verifier<'_> {
         } else {
             Err(self.error(
                 Some(inst),
-                &format!("{value} has type {:?}, expected {expected:?}", self.ty(value)),
+                &format!(
+                    "{value} has type {:?}, expected {expected:?}",
+                    self.ty(value)
+                ),
             ))
         }
     }
@@ -120,7 +126,12 @@ impl Verifier<'_> {
         }
     }
 
-    fn indices(&self, inst: InstId, array: VarId, indices: &[InstId]) -> Result<ScalarType, VerifyError> {
+    fn indices(
+        &self,
+        inst: InstId,
+        array: VarId,
+        indices: &[InstId],
+    ) -> Result<ScalarType, VerifyError> {
         let VarType::Array { elem, dims } = &self.func.vars[array].ty else {
             return Err(self.error(Some(inst), &format!("{array} is not an array")));
         };
@@ -146,7 +157,12 @@ impl Verifier<'_> {
             return Err(self.error(Some(inst), "recorded type differs from the computed one"));
         }
         match &func.insts[inst] {
-            Inst::Real(_) | Inst::Int(_) | Inst::Bool(_) | Inst::Tau | Inst::SizeOf(_) | Inst::Pop(_) => Ok(()),
+            Inst::Real(_)
+            | Inst::Int(_)
+            | Inst::Bool(_)
+            | Inst::Tau
+            | Inst::SizeOf(_)
+            | Inst::Pop(_) => Ok(()),
             Inst::Read(var) => self.scalar_var(inst, *var).map(|_| ()),
             Inst::Write { var, value } => {
                 self.not_param(inst, *var)?;
@@ -154,7 +170,11 @@ impl Verifier<'_> {
                 self.expect(inst, *value, scalar)
             }
             Inst::Load { array, indices } => self.indices(inst, *array, indices).map(|_| ()),
-            Inst::Store { array, indices, value } => {
+            Inst::Store {
+                array,
+                indices,
+                value,
+            } => {
                 self.not_param(inst, *array)?;
                 let elem = self.indices(inst, *array, indices)?;
                 self.expect(inst, *value, elem)
@@ -198,7 +218,9 @@ impl Verifier<'_> {
                 }
             }
             Inst::If { cond, .. } => self.expect(inst, *cond, ScalarType::Bool),
-            Inst::For { counter, lo, hi, .. } => {
+            Inst::For {
+                counter, lo, hi, ..
+            } => {
                 self.expect(inst, *lo, ScalarType::Int)?;
                 self.expect(inst, *hi, ScalarType::Int)?;
                 if self.scalar_var(inst, *counter)? != ScalarType::Int {

@@ -43,7 +43,10 @@ mod tests {
     fn sigmoid_is_finite_and_symmetric_at_extremes() {
         for x in [-1e308, -1e3, -40.0, -1.0, 0.0, 1.0, 40.0, 1e3, 1e308] {
             let s = sigmoid(x);
-            assert!(s.is_finite() && (0.0..=1.0).contains(&s), "sigmoid({x}) = {s}");
+            assert!(
+                s.is_finite() && (0.0..=1.0).contains(&s),
+                "sigmoid({x}) = {s}"
+            );
             assert!((s + sigmoid(-x) - 1.0).abs() < 1e-15);
         }
         assert_eq!(sigmoid(0.0), 0.5);

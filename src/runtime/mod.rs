@@ -158,7 +158,13 @@ pub fn bind_arguments(func: &Func, args: &[Value]) -> Result<SizeBindings, Runti
             (VarType::Scalar(ScalarType::Real), Value::Real(_))
             | (VarType::Scalar(ScalarType::Int), Value::Int(_))
             | (VarType::Scalar(ScalarType::Bool), Value::Bool(_)) => {}
-            (VarType::Array { elem: ScalarType::Real, dims }, Value::Array(array)) => {
+            (
+                VarType::Array {
+                    elem: ScalarType::Real,
+                    dims,
+                },
+                Value::Array(array),
+            ) => {
                 if array.ndim() != dims.len() {
                     return Err(type_error());
                 }

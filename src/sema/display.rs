@@ -12,7 +12,12 @@ pub fn signature(tfn: &TFn) -> String {
             format!("{}: {}", info.name, type_text(&info.ty, tfn))
         })
         .collect();
-    format!("fn {}({}) -> {}", tfn.name, params.join(", "), type_text(&tfn.ret, tfn))
+    format!(
+        "fn {}({}) -> {}",
+        tfn.name,
+        params.join(", "),
+        type_text(&tfn.ret, tfn)
+    )
 }
 
 /// A type in source syntax, sizes by name.

@@ -16,11 +16,11 @@
 
 mod calls;
 mod check;
+pub mod display;
 pub mod error;
 mod recursion;
 mod scope;
 mod signatures;
-pub mod display;
 pub mod tast;
 mod types;
 

@@ -43,7 +43,10 @@ pub enum Size {
 pub enum Type {
     Scalar(Scalar),
     /// Row-major array; one size per dimension.
-    Array { elem: Scalar, dims: Vec<Size> },
+    Array {
+        elem: Scalar,
+        dims: Vec<Size>,
+    },
     /// The type of statements and of `if` without `else`.
     Unit,
 }

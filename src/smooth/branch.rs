@@ -40,14 +40,28 @@ impl Smoother<'_> {
             origin,
         );
         let p = self.probability(cond, origin);
-        let p_var = self.new.new_var("p", VarType::Scalar(ScalarType::Real), VarRole::Temp);
-        let _ = self.emit(Inst::Write { var: p_var, value: p }, derived);
+        let p_var = self
+            .new
+            .new_var("p", VarType::Scalar(ScalarType::Real), VarRole::Temp);
+        let _ = self.emit(
+            Inst::Write {
+                var: p_var,
+                value: p,
+            },
+            derived,
+        );
 
         let written = self.blended_vars(then_block, else_block);
-        let originals: Vec<VarId> = written.iter().map(|var| self.snapshot(*var, "orig", derived)).collect();
+        let originals: Vec<VarId> = written
+            .iter()
+            .map(|var| self.snapshot(*var, "orig", derived))
+            .collect();
         self.soft_depth += 1;
         self.rewrite_block(then_block)?;
-        let then_values: Vec<VarId> = written.iter().map(|var| self.snapshot(*var, "then", derived)).collect();
+        let then_values: Vec<VarId> = written
+            .iter()
+            .map(|var| self.snapshot(*var, "then", derived))
+            .collect();
         for (var, original) in written.iter().zip(&originals) {
             self.new.emit_copy(self.block, *var, *original, derived);
         }
@@ -90,24 +104,25 @@ impl Smoother<'_> {
                 let _ = func.append(block, Inst::Write { var, value: mixed }, origin);
             }
             VarType::Array { dims, .. } => {
-                self.new.emit_element_loops(self.block, &dims, origin, |func, inner, indices| {
-                    let load = |array| Inst::Load {
-                        array,
-                        indices: indices.clone(),
-                    };
-                    let then_read = func.append(inner, load(then_value), origin);
-                    let else_read = func.append(inner, load(var), origin);
-                    let mixed = emit_mix(func, inner, p_var, then_read, else_read, origin);
-                    let _ = func.append(
-                        inner,
-                        Inst::Store {
-                            array: var,
-                            indices,
-                            value: mixed,
-                        },
-                        origin,
-                    );
-                });
+                self.new
+                    .emit_element_loops(self.block, &dims, origin, |func, inner, indices| {
+                        let load = |array| Inst::Load {
+                            array,
+                            indices: indices.clone(),
+                        };
+                        let then_read = func.append(inner, load(then_value), origin);
+                        let else_read = func.append(inner, load(var), origin);
+                        let mixed = emit_mix(func, inner, p_var, then_read, else_read, origin);
+                        let _ = func.append(
+                            inner,
+                            Inst::Store {
+                                array: var,
+                                indices,
+                                value: mixed,
+                            },
+                            origin,
+                        );
+                    });
             }
         }
     }
@@ -128,5 +143,9 @@ fn emit_mix(
     let q = func.append(block, Inst::Binary(BinaryOp::Sub, one, p), origin);
     let then_part = func.append(block, Inst::Binary(BinaryOp::Mul, p, then_value), origin);
     let else_part = func.append(block, Inst::Binary(BinaryOp::Mul, q, else_value), origin);
-    func.append(block, Inst::Binary(BinaryOp::Add, then_part, else_part), origin)
+    func.append(
+        block,
+        Inst::Binary(BinaryOp::Add, then_part, else_part),
+        origin,
+    )
 }

@@ -45,16 +45,24 @@ impl Smoother<'_> {
                     self.record_site(SiteKind::Logic, "product t-norm p * q".to_string(), origin);
                     both
                 } else {
-                    self.record_site(SiteKind::Logic, "probabilistic sum p + q - p * q".to_string(), origin);
+                    self.record_site(
+                        SiteKind::Logic,
+                        "probabilistic sum p + q - p * q".to_string(),
+                        origin,
+                    );
                     let sum = self.emit(Inst::Binary(BinaryOp::Add, p, q), derived);
                     self.emit(Inst::Binary(BinaryOp::Sub, sum, both), derived)
                 };
                 Ok(rule)
             }
-            BinaryOp::Eq | BinaryOp::Ne => Err(SmoothError::Equality { span: origin.span() }),
+            BinaryOp::Eq | BinaryOp::Ne => Err(SmoothError::Equality {
+                span: origin.span(),
+            }),
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 if self.old.types[lhs] != Some(ScalarType::Real) {
-                    return Err(SmoothError::IntComparison { span: origin.span() });
+                    return Err(SmoothError::IntComparison {
+                        span: origin.span(),
+                    });
                 }
                 let (high, low) = if matches!(op, BinaryOp::Gt | BinaryOp::Ge) {
                     (lhs, rhs)
@@ -67,7 +75,10 @@ impl Smoother<'_> {
                     format!("{}((a - b) / tau)", family.name()),
                     origin,
                 );
-                let difference = self.emit(Inst::Binary(BinaryOp::Sub, self.value(high), self.value(low)), derived);
+                let difference = self.emit(
+                    Inst::Binary(BinaryOp::Sub, self.value(high), self.value(low)),
+                    derived,
+                );
                 let tau = self.emit(Inst::Tau, derived);
                 let scaled = self.emit(Inst::Binary(BinaryOp::Div, difference, tau), derived);
                 Ok(self.emit_cdf(scaled, origin))
@@ -89,7 +100,9 @@ impl Smoother<'_> {
     /// The family's CDF at `x`.
     fn emit_cdf(&mut self, x: InstId, origin: Origin) -> InstId {
         match self.options.family {
-            super::Family::Logistic => self.emit(Inst::Unary(UnaryOp::Sigmoid, x), origin.derived()),
+            super::Family::Logistic => {
+                self.emit(Inst::Unary(UnaryOp::Sigmoid, x), origin.derived())
+            }
         }
     }
 }

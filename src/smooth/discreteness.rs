@@ -84,9 +84,17 @@ impl Walker<'_> {
         let func = self.func;
         for &inst in &func.blocks[block].insts {
             let result = &self.result;
-            let operands_data = func.insts[inst].operands().iter().any(|value| result.values[*value]);
+            let operands_data = func.insts[inst]
+                .operands()
+                .iter()
+                .any(|value| result.values[*value]);
             let is_data = match &func.insts[inst] {
-                Inst::Real(_) | Inst::Int(_) | Inst::Bool(_) | Inst::Tau | Inst::SizeOf(_) | Inst::Pop(_) => false,
+                Inst::Real(_)
+                | Inst::Int(_)
+                | Inst::Bool(_)
+                | Inst::Tau
+                | Inst::SizeOf(_)
+                | Inst::Pop(_) => false,
                 Inst::Read(var) => result.vars[*var],
                 Inst::Load { array, .. } => result.vars[*array] || operands_data,
                 Inst::Write { var, .. } | Inst::Store { array: var, .. } => {

@@ -66,7 +66,9 @@ pub fn is_within(func: &Func, block: BlockId, root: BlockId) -> bool {
 pub fn written_vars(func: &Func, block: BlockId, out: &mut Vec<VarId>) {
     for inst in &func.blocks[block].insts {
         match &func.insts[*inst] {
-            Inst::Write { var, .. } | Inst::Store { array: var, .. } if !out.contains(var) => out.push(*var),
+            Inst::Write { var, .. } | Inst::Store { array: var, .. } if !out.contains(var) => {
+                out.push(*var)
+            }
             Inst::If {
                 then_block,
                 else_block,

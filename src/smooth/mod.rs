@@ -89,7 +89,10 @@ pub enum SmoothError {
     /// An int or bool-array variable written under a data-dependent
     /// condition and used after it.
     #[error("an int variable is written under a data-dependent condition")]
-    DiscreteWrite { var_name: String, span: Option<Span> },
+    DiscreteWrite {
+        var_name: String,
+        span: Option<Span>,
+    },
     /// A comparison of data-dependent ints.
     #[error("a comparison of data-dependent ints has no relaxation")]
     IntComparison { span: Option<Span> },
@@ -100,7 +103,10 @@ pub enum SmoothError {
 
 /// Smooths `func` according to `options`; returns the new function and the
 /// sites it found.
-pub fn run(func: &Func, options: &SmoothOptions) -> Result<(Func, Vec<SmoothingSite>), SmoothError> {
+pub fn run(
+    func: &Func,
+    options: &SmoothOptions,
+) -> Result<(Func, Vec<SmoothingSite>), SmoothError> {
     let data = discreteness::analyze(func);
     match options.mode {
         Mode::Hard => Ok((func.clone(), hard_sites(func, &data))),

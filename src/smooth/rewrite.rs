@@ -109,7 +109,9 @@ impl<'f> Smoother<'f> {
                 reverse,
             } => {
                 if self.data.is_data(*lo) || self.data.is_data(*hi) {
-                    return Err(SmoothError::LoopBound { span: origin.span() });
+                    return Err(SmoothError::LoopBound {
+                        span: origin.span(),
+                    });
                 }
                 let new_body = self.new.new_block(self.block);
                 let copy = Inst::For {
@@ -126,10 +128,14 @@ impl<'f> Smoother<'f> {
                 self.block = saved;
                 return result;
             }
-            Inst::Binary(op, lhs, rhs) if is_data && self.old.types[inst] == Some(ScalarType::Bool) => {
+            Inst::Binary(op, lhs, rhs)
+                if is_data && self.old.types[inst] == Some(ScalarType::Bool) =>
+            {
                 self.soft_binary(*op, *lhs, *rhs, origin)?
             }
-            Inst::Unary(crate::ir::UnaryOp::Not, operand) if is_data => self.soft_not(*operand, origin),
+            Inst::Unary(crate::ir::UnaryOp::Not, operand) if is_data => {
+                self.soft_not(*operand, origin)
+            }
             Inst::Write { var, value } => {
                 self.check_discrete_write(*var, origin)?;
                 let value = self.as_var_type(*var, *value, origin);
@@ -155,7 +161,10 @@ impl<'f> Smoother<'f> {
         let new_value = self.value(value);
         let var_is_real = self.new.vars[var].ty.elem() == ScalarType::Real;
         if var_is_real && self.new.types[new_value] == Some(ScalarType::Bool) {
-            self.emit(Inst::Unary(crate::ir::UnaryOp::ToReal, new_value), origin.derived())
+            self.emit(
+                Inst::Unary(crate::ir::UnaryOp::ToReal, new_value),
+                origin.derived(),
+            )
         } else {
             new_value
         }
@@ -167,7 +176,13 @@ impl<'f> Smoother<'f> {
     }
 
     /// An `If` on a condition that does not depend on data: stays exact.
-    fn hard_if(&mut self, cond: InstId, then_block: BlockId, else_block: BlockId, origin: Origin) -> Result<(), SmoothError> {
+    fn hard_if(
+        &mut self,
+        cond: InstId,
+        then_block: BlockId,
+        else_block: BlockId,
+        origin: Origin,
+    ) -> Result<(), SmoothError> {
         let new_then = self.new.new_block(self.block);
         let new_else = self.new.new_block(self.block);
         let _ = self.emit(
@@ -189,9 +204,16 @@ impl<'f> Smoother<'f> {
 
     /// Writing an int variable inside a relaxed branch cannot be relaxed
     /// when the int is used after the branch: a blend of ints is no int.
-    fn check_discrete_write(&self, var: crate::ir::VarId, origin: Origin) -> Result<(), SmoothError> {
+    fn check_discrete_write(
+        &self,
+        var: crate::ir::VarId,
+        origin: Origin,
+    ) -> Result<(), SmoothError> {
         let var_data = &self.new.vars[var];
-        if self.soft_depth > 0 && var_data.ty.elem() == ScalarType::Int && self.data.is_data_var(var) {
+        if self.soft_depth > 0
+            && var_data.ty.elem() == ScalarType::Int
+            && self.data.is_data_var(var)
+        {
             return Err(SmoothError::DiscreteWrite {
                 var_name: var_data.name.clone(),
                 span: origin.span(),

@@ -50,7 +50,10 @@ pub enum ScalarKind {
 pub enum TypeExprKind {
     Scalar(ScalarKind),
     /// `real[n]`, `real[n, m]`: element type and one size per dimension.
-    Array { elem: ScalarKind, dims: Vec<SizeExpr> },
+    Array {
+        elem: ScalarKind,
+        dims: Vec<SizeExpr>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -199,9 +202,15 @@ pub enum ExprKind {
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `name(args)`: a user function or a builtin.
-    Call { callee: Ident, args: Vec<Expr> },
+    Call {
+        callee: Ident,
+        args: Vec<Expr>,
+    },
     /// `base[i]`, `base[i, j]`.
-    Index { base: Box<Expr>, indices: Vec<Expr> },
+    Index {
+        base: Box<Expr>,
+        indices: Vec<Expr>,
+    },
     /// `[a, b, c]`
     ArrayLit(Vec<Expr>),
     /// `if cond { .. } else { .. }`; `else_block` is `None` when absent

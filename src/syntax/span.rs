@@ -109,7 +109,9 @@ impl SourceMap {
     }
 
     fn get(&self, file: FileId) -> Result<&SimpleFile<String, String>, FilesError> {
-        self.files.get(file.0 as usize).ok_or(FilesError::FileMissing)
+        self.files
+            .get(file.0 as usize)
+            .ok_or(FilesError::FileMissing)
     }
 }
 

@@ -18,11 +18,25 @@ fn json_of(output: &Output) -> serde_json::Value {
 
 #[test]
 fn readme_grad_command_prints_loss_and_gradient() {
-    let output = smoothc(&["grad", "examples/bubble_sort.dsl", "--fn", "loss", "--args", "examples/bubble_sort.json"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = smoothc(&[
+        "grad",
+        "examples/bubble_sort.dsl",
+        "--fn",
+        "loss",
+        "--args",
+        "examples/bubble_sort.json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.starts_with("value: "), "{stdout}");
-    assert!(stdout.contains("  x: [") && stdout.contains("  target: ["), "{stdout}");
+    assert!(
+        stdout.contains("  x: [") && stdout.contains("  target: ["),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -39,7 +53,11 @@ fn grad_json_has_an_entry_for_every_real_argument() {
         "--backend",
         "interp",
     ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json = json_of(&output);
     assert!(json["value"].as_f64().is_some());
     assert_eq!(json["grad"]["x"].as_array().map(Vec::len), Some(5));
@@ -60,13 +78,22 @@ fn run_json_with_inline_arguments_and_hard_mode() {
         "--format",
         "json",
     ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(json_of(&output), serde_json::json!({"value": 1.0}));
 }
 
 #[test]
 fn exit_code_two_for_usage_errors() {
-    assert_eq!(smoothc(&["run", "examples/does_not_exist.dsl"]).status.code(), Some(2));
+    assert_eq!(
+        smoothc(&["run", "examples/does_not_exist.dsl"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(smoothc(&["frobnicate"]).status.code(), Some(2));
     let missing_arg = smoothc(&["run", "examples/piecewise.dsl", "--arg", "x=1"]);
     assert_eq!(missing_arg.status.code(), Some(2));
@@ -86,7 +113,11 @@ fn exit_code_one_for_program_errors() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("error"));
 
     let out_of_bounds = dir.join("oob.dsl");
-    std::fs::write(&out_of_bounds, "fn f(x: real[n], i: int) -> real { x[i] }\n").unwrap();
+    std::fs::write(
+        &out_of_bounds,
+        "fn f(x: real[n], i: int) -> real { x[i] }\n",
+    )
+    .unwrap();
     for backend in ["jit", "interp"] {
         let output = smoothc(&[
             "run",
@@ -100,7 +131,10 @@ fn exit_code_one_for_program_errors() {
         ]);
         assert_eq!(output.status.code(), Some(1), "{backend}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("index 5 is out of bounds for `x` of length 2"), "{backend}: {stderr}");
+        assert!(
+            stderr.contains("index 5 is out of bounds for `x` of length 2"),
+            "{backend}: {stderr}"
+        );
     }
 }
 
@@ -108,7 +142,11 @@ fn exit_code_one_for_program_errors() {
 fn ir_stages_print() {
     for stage in ["ast", "ir", "smoothed", "grad", "clif"] {
         let output = smoothc(&["ir", "examples/piecewise.dsl", "--stage", stage]);
-        assert!(output.status.success(), "{stage}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{stage}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         assert!(!output.stdout.is_empty(), "{stage}");
     }
 }

@@ -33,7 +33,8 @@ fn language_reference_examples_compile() {
                 file_name: "LANGUAGE.md".to_string(),
                 ..Options::default()
             };
-            let program = smoothc::compile(&block, &options).unwrap_or_else(|error| panic!("{}\n{block}", error.render()));
+            let program = smoothc::compile(&block, &options)
+                .unwrap_or_else(|error| panic!("{}\n{block}", error.render()));
             for name in program.function_names() {
                 if let Err(error) = program.function(&name) {
                     panic!("{}\n{block}", error.render());

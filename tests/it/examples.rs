@@ -20,21 +20,38 @@ fn examples_run_in_every_mode_on_both_backends() {
     for example in support::examples() {
         let mut report = String::new();
         writeln!(report, "----- ENTRY\n{}", example.entry).unwrap();
-        writeln!(report, "----- ARGS\n{}", serde_json::to_string(&example.args_json).unwrap()).unwrap();
-        for (mode, tau) in [(Mode::Hard, 1.0), (Mode::Relaxed, 0.1), (Mode::Relaxed, 1.0)] {
+        writeln!(
+            report,
+            "----- ARGS\n{}",
+            serde_json::to_string(&example.args_json).unwrap()
+        )
+        .unwrap();
+        for (mode, tau) in [
+            (Mode::Hard, 1.0),
+            (Mode::Relaxed, 0.1),
+            (Mode::Relaxed, 1.0),
+        ] {
             let jit = example.function(mode, Backend::Jit);
             let interp = example.function(mode, Backend::Interp);
             let args = example.args(&jit);
-            let runtime = Runtime { tau, ..Runtime::default() };
+            let runtime = Runtime {
+                tau,
+                ..Runtime::default()
+            };
             let (value, grads) = jit.value_and_grad(&args, &runtime).expect("jit runs");
-            let (interp_value, interp_grads) = interp.value_and_grad(&args, &runtime).expect("interp runs");
+            let (interp_value, interp_grads) =
+                interp.value_and_grad(&args, &runtime).expect("interp runs");
             assert_close(&reals(&value), &reals(&interp_value), 1e-12, &example.name);
             for (a, b) in grads.iter().zip(&interp_grads) {
                 assert_close(&reals(a), &reals(b), 1e-12, &example.name);
             }
             writeln!(report, "----- {} tau={tau}", mode.name()).unwrap();
             writeln!(report, "value: {}", show(&value)).unwrap();
-            let names = jit.params().iter().filter(|param| param.is_real).map(|param| param.name.clone());
+            let names = jit
+                .params()
+                .iter()
+                .filter(|param| param.is_real)
+                .map(|param| param.name.clone());
             for (name, grad) in names.zip(&grads) {
                 writeln!(report, "grad {name}: {}", show(grad)).unwrap();
             }

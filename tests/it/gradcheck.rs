@@ -13,7 +13,9 @@ fn finite_differences(function: &Function, args: &[Value], runtime: &Runtime) ->
     (0..real_coordinates(args))
         .map(|index| {
             let value_at = |delta: f64| {
-                let value = function.call(&perturb(args, index, delta), runtime).expect("the program runs");
+                let value = function
+                    .call(&perturb(args, index, delta), runtime)
+                    .expect("the program runs");
                 value.as_real().expect("a real result")
             };
             (value_at(step) - value_at(-step)) / (2.0 * step)
@@ -33,8 +35,13 @@ fn random_like(args: &[Value], rng: &mut ChaCha8Rng) -> Vec<Value> {
 }
 
 fn check(function: &Function, args: &[Value], tau: f64, what: &str) {
-    let runtime = Runtime { tau, ..Runtime::default() };
-    let (_, grads) = function.value_and_grad(args, &runtime).expect("the gradient runs");
+    let runtime = Runtime {
+        tau,
+        ..Runtime::default()
+    };
+    let (_, grads) = function
+        .value_and_grad(args, &runtime)
+        .expect("the gradient runs");
     let analytic: Vec<f64> = grads.iter().flat_map(reals).collect();
     let numeric = finite_differences(function, args, &runtime);
     // Central differences with step h have error O(h^2 f''') + O(eps/h);
@@ -49,10 +56,20 @@ fn relaxed_gradients_match_finite_differences() {
         let function = example.function(Mode::Relaxed, Backend::Jit);
         let example_args = example.args(&function);
         for tau in [0.3, 1.0, 3.0] {
-            check(&function, &example_args, tau, &format!("{} at tau={tau}", example.name));
+            check(
+                &function,
+                &example_args,
+                tau,
+                &format!("{} at tau={tau}", example.name),
+            );
             for trial in 0..3 {
                 let args = random_like(&example_args, &mut rng);
-                check(&function, &args, tau, &format!("{} trial {trial} at tau={tau}", example.name));
+                check(
+                    &function,
+                    &args,
+                    tau,
+                    &format!("{} trial {trial} at tau={tau}", example.name),
+                );
             }
         }
     }

@@ -17,9 +17,21 @@ fn small_tau_recovers_hard_bubble_sort() {
     for entry in ["bubble_sort", "loss"] {
         let relaxed = support::compile_fn(&example.source, entry, Mode::Relaxed, Backend::Jit);
         let hard = support::compile_fn(&example.source, entry, Mode::Hard, Backend::Jit);
-        let all_args = example.args(&support::compile_fn(&example.source, "loss", Mode::Hard, Backend::Jit));
-        let args = if entry == "loss" { all_args } else { all_args[..1].to_vec() };
-        let runtime = Runtime { tau: 1e-6, ..Runtime::default() };
+        let all_args = example.args(&support::compile_fn(
+            &example.source,
+            "loss",
+            Mode::Hard,
+            Backend::Jit,
+        ));
+        let args = if entry == "loss" {
+            all_args
+        } else {
+            all_args[..1].to_vec()
+        };
+        let runtime = Runtime {
+            tau: 1e-6,
+            ..Runtime::default()
+        };
         let relaxed_value = relaxed.call(&args, &runtime).expect("relaxed runs");
         let hard_value = hard.call(&args, &runtime).expect("hard runs");
         assert_close(&reals(&relaxed_value), &reals(&hard_value), 1e-6, entry);
@@ -32,10 +44,18 @@ fn small_tau_recovers_hard_on_every_example() {
         let relaxed = example.function(Mode::Relaxed, Backend::Jit);
         let hard = example.function(Mode::Hard, Backend::Jit);
         let args = example.args(&relaxed);
-        let runtime = Runtime { tau: 1e-6, ..Runtime::default() };
+        let runtime = Runtime {
+            tau: 1e-6,
+            ..Runtime::default()
+        };
         let relaxed_value = relaxed.call(&args, &runtime).expect("relaxed runs");
         let hard_value = hard.call(&args, &runtime).expect("hard runs");
-        assert_close(&reals(&relaxed_value), &reals(&hard_value), 1e-6, &example.name);
+        assert_close(
+            &reals(&relaxed_value),
+            &reals(&hard_value),
+            1e-6,
+            &example.name,
+        );
     }
 }
 
@@ -60,13 +80,23 @@ fn extreme_temperatures_and_inputs_stay_finite() {
             // `piecewise` is left at its own scale: relaxed, both branches
             // run, and its `exp` branch overflows for huge x even where the
             // hard program would not take it (see docs/LANGUAGE.md).
-            let factors: &[f64] = if example.name == "piecewise" { &[1.0] } else { &[1.0, 1e150] };
+            let factors: &[f64] = if example.name == "piecewise" {
+                &[1.0]
+            } else {
+                &[1.0, 1e150]
+            };
             for &factor in factors {
                 let args = scaled(&base, factor);
                 for tau in [1e-9, 1e9] {
-                    let runtime = Runtime { tau, ..Runtime::default() };
+                    let runtime = Runtime {
+                        tau,
+                        ..Runtime::default()
+                    };
                     let (value, grads) = function.value_and_grad(&args, &runtime).expect("runs");
-                    let all: Vec<f64> = reals(&value).into_iter().chain(grads.iter().flat_map(reals)).collect();
+                    let all: Vec<f64> = reals(&value)
+                        .into_iter()
+                        .chain(grads.iter().flat_map(reals))
+                        .collect();
                     assert!(
                         all.iter().all(|x| x.is_finite()),
                         "{} at tau={tau}, inputs x{factor}: {all:?}",

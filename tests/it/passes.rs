@@ -13,8 +13,11 @@ fn pass_snapshots() {
             file_name: path.file_name().unwrap().to_string_lossy().into_owned(),
             ..Options::default()
         };
-        let program = smoothc::compile(&source, &options).unwrap_or_else(|error| panic!("{}", error.render()));
-        let function = program.function(&entry).unwrap_or_else(|error| panic!("{}", error.render()));
+        let program = smoothc::compile(&source, &options)
+            .unwrap_or_else(|error| panic!("{}", error.render()));
+        let function = program
+            .function(&entry)
+            .unwrap_or_else(|error| panic!("{}", error.render()));
         let mut report = String::new();
         report.push_str("----- SOURCE\n");
         report.push_str(&source);
@@ -24,7 +27,11 @@ fn pass_snapshots() {
         report.push_str(&function.describe_sites());
         report.push_str(&function.ir_text(Stage::Smoothed).unwrap());
         report.push_str("----- GRADIENT IR\n");
-        report.push_str(&function.ir_text(Stage::Grad).unwrap_or_else(|| "(no gradient)\n".to_string()));
+        report.push_str(
+            &function
+                .ir_text(Stage::Grad)
+                .unwrap_or_else(|| "(no gradient)\n".to_string()),
+        );
         insta::assert_snapshot!(report);
     });
 }

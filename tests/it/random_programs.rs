@@ -69,7 +69,11 @@ impl Generator {
     }
 
     fn condition(&mut self, depth: usize) -> String {
-        let choice = if depth == 0 { self.rng.random_range(0..3) } else { self.rng.random_range(0..6) };
+        let choice = if depth == 0 {
+            self.rng.random_range(0..3)
+        } else {
+            self.rng.random_range(0..6)
+        };
         match choice {
             0 | 1 => {
                 let op = if self.rng.random_bool(0.5) { ">" } else { "<" };
@@ -80,8 +84,16 @@ impl Generator {
                 format!("{var} < {}", self.rng.random_range(1..4))
             }
             2 => format!("{} > 0.0", self.leaf()),
-            3 => format!("({}) && ({})", self.condition(depth - 1), self.condition(depth - 1)),
-            4 => format!("({}) || ({})", self.condition(depth - 1), self.condition(depth - 1)),
+            3 => format!(
+                "({}) && ({})",
+                self.condition(depth - 1),
+                self.condition(depth - 1)
+            ),
+            4 => format!(
+                "({}) || ({})",
+                self.condition(depth - 1),
+                self.condition(depth - 1)
+            ),
             _ => format!("!({})", self.condition(depth - 1)),
         }
     }
@@ -95,7 +107,11 @@ impl Generator {
 
     fn statement(&mut self, depth: usize, out: &mut String, indent: usize) {
         let pad = "    ".repeat(indent);
-        let choice = if depth == 0 { self.rng.random_range(0..3) } else { self.rng.random_range(0..5) };
+        let choice = if depth == 0 {
+            self.rng.random_range(0..3)
+        } else {
+            self.rng.random_range(0..5)
+        };
         match choice {
             0 => out.push_str(&format!("{pad}s = {};\n", self.real(2))),
             1 => out.push_str(&format!("{pad}s += {};\n", self.real(2))),
@@ -113,7 +129,10 @@ impl Generator {
             _ => {
                 let var = format!("i{}", self.next_loop);
                 self.next_loop += 1;
-                out.push_str(&format!("{pad}for {var} in 0..{} {{\n", self.rng.random_range(1..5)));
+                out.push_str(&format!(
+                    "{pad}for {var} in 0..{} {{\n",
+                    self.rng.random_range(1..5)
+                ));
                 self.loop_vars.push(var);
                 self.statements(depth - 1, out, indent + 1);
                 let _ = self.loop_vars.pop();
@@ -151,12 +170,16 @@ fn random_programs_agree_across_backends_and_with_finite_differences() {
     for seed in 0..48u64 {
         let source = Generator::program(seed);
         let args = inputs(seed);
-        let runtime = Runtime { tau: 1.0, ..Runtime::default() };
+        let runtime = Runtime {
+            tau: 1.0,
+            ..Runtime::default()
+        };
         for mode in [Mode::Hard, Mode::Relaxed] {
             let jit = compile_fn(&source, "f", mode, Backend::Jit);
             let interp = compile_fn(&source, "f", mode, Backend::Interp);
             let (value, grads) = jit.value_and_grad(&args, &runtime).expect("jit runs");
-            let (interp_value, interp_grads) = interp.value_and_grad(&args, &runtime).expect("interp runs");
+            let (interp_value, interp_grads) =
+                interp.value_and_grad(&args, &runtime).expect("interp runs");
             let what = format!("seed {seed} {}:\n{source}", mode.name());
             assert_close(&reals(&value), &reals(&interp_value), 1e-12, &what);
             let analytic: Vec<f64> = grads.iter().flat_map(reals).collect();

@@ -10,8 +10,15 @@ fn sigmoid(x: f64) -> f64 {
 
 fn relaxed(source: &str, args: &[Value], tau: f64) -> f64 {
     let function = compile_fn(source, "f", Mode::Relaxed, Backend::Jit);
-    let runtime = Runtime { tau, ..Runtime::default() };
-    function.call(args, &runtime).expect("runs").as_real().expect("real result")
+    let runtime = Runtime {
+        tau,
+        ..Runtime::default()
+    };
+    function
+        .call(args, &runtime)
+        .expect("runs")
+        .as_real()
+        .expect("real result")
 }
 
 fn assert_near(actual: f64, expected: f64) {
@@ -23,10 +30,16 @@ fn comparison_is_a_logistic_of_the_scaled_difference() {
     let source = "fn f(x: real, y: real) -> real { if x > y { 1.0 } else { 0.0 } }";
     for (x, y, tau) in [(0.3, -0.2, 0.5), (1.0, 2.0, 0.1), (5.0, 5.0, 1e-9)] {
         let expected = sigmoid((x - y) / tau);
-        assert_near(relaxed(source, &[Value::Real(x), Value::Real(y)], tau), expected);
+        assert_near(
+            relaxed(source, &[Value::Real(x), Value::Real(y)], tau),
+            expected,
+        );
     }
     let mirrored = "fn f(x: real, y: real) -> real { if x < y { 1.0 } else { 0.0 } }";
-    assert_near(relaxed(mirrored, &[Value::Real(0.3), Value::Real(-0.2)], 0.5), sigmoid(-1.0));
+    assert_near(
+        relaxed(mirrored, &[Value::Real(0.3), Value::Real(-0.2)], 0.5),
+        sigmoid(-1.0),
+    );
 }
 
 #[test]
@@ -50,10 +63,15 @@ fn short_circuit_logic_relaxes_to_the_same_t_norm() {
     let (tau, x0, x1) = (0.7, 0.4, 1.2);
     let p = sigmoid(x0 / tau);
     let q = sigmoid((x1 - 1.0) / tau);
-    let args = [Value::Array(ndarray::arr1(&[x0, x1]).into_dyn()), Value::Int(1)];
-    let and = "fn f(x: real[n], i: int) -> real { if x[0] > 0.0 && x[i] > 1.0 { 1.0 } else { 0.0 } }";
+    let args = [
+        Value::Array(ndarray::arr1(&[x0, x1]).into_dyn()),
+        Value::Int(1),
+    ];
+    let and =
+        "fn f(x: real[n], i: int) -> real { if x[0] > 0.0 && x[i] > 1.0 { 1.0 } else { 0.0 } }";
     assert_near(relaxed(and, &args, tau), p * q);
-    let or = "fn f(x: real[n], i: int) -> real { if x[0] > 0.0 || x[i] > 1.0 { 1.0 } else { 0.0 } }";
+    let or =
+        "fn f(x: real[n], i: int) -> real { if x[0] > 0.0 || x[i] > 1.0 { 1.0 } else { 0.0 } }";
     assert_near(relaxed(or, &args, tau), p + q - p * q);
 }
 
@@ -72,7 +90,10 @@ fn relaxed_swap_is_a_soft_min_and_soft_max() {
     "#;
     let function = compile_fn(source, "f", Mode::Relaxed, Backend::Jit);
     let (a, b, tau) = (2.0, 1.5, 0.3);
-    let runtime = Runtime { tau, ..Runtime::default() };
+    let runtime = Runtime {
+        tau,
+        ..Runtime::default()
+    };
     let value = function
         .call(&[Value::Array(ndarray::arr1(&[a, b]).into_dyn())], &runtime)
         .expect("runs");
@@ -93,6 +114,9 @@ fn int_conditions_stay_exact_in_relaxed_mode() {
             total
         }
     "#;
-    let args = [Value::Array(ndarray::arr1(&[1.0, 10.0, 100.0]).into_dyn()), Value::Int(2)];
+    let args = [
+        Value::Array(ndarray::arr1(&[1.0, 10.0, 100.0]).into_dyn()),
+        Value::Int(2),
+    ];
     assert_eq!(relaxed(source, &args, 5.0), 11.0);
 }

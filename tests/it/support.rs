@@ -37,11 +37,18 @@ pub fn examples() -> Vec<Example> {
         .into_iter()
         .map(|path| {
             let source = std::fs::read_to_string(&path).expect("readable example");
-            let entry = entry_of(&source).unwrap_or_else(|| panic!("{} has no `// entry:` line", path.display()));
-            let json_text = std::fs::read_to_string(path.with_extension("json")).expect("every example has inputs");
-            let args_json = serde_json::from_str(&json_text).expect("example inputs are a JSON object");
+            let entry = entry_of(&source)
+                .unwrap_or_else(|| panic!("{} has no `// entry:` line", path.display()));
+            let json_text = std::fs::read_to_string(path.with_extension("json"))
+                .expect("every example has inputs");
+            let args_json =
+                serde_json::from_str(&json_text).expect("example inputs are a JSON object");
             Example {
-                name: path.file_stem().expect("file name").to_string_lossy().into_owned(),
+                name: path
+                    .file_stem()
+                    .expect("file name")
+                    .to_string_lossy()
+                    .into_owned(),
                 source,
                 entry,
                 args_json,
@@ -57,8 +64,11 @@ pub fn compile_fn(source: &str, entry: &str, mode: Mode, backend: Backend) -> Fu
         file_name: "test.dsl".to_string(),
         ..Options::default()
     };
-    let program = smoothc::compile(source, &options).unwrap_or_else(|error| panic!("{}", error.render()));
-    program.function(entry).unwrap_or_else(|error| panic!("{}", error.render()))
+    let program =
+        smoothc::compile(source, &options).unwrap_or_else(|error| panic!("{}", error.render()));
+    program
+        .function(entry)
+        .unwrap_or_else(|error| panic!("{}", error.render()))
 }
 
 impl Example {
@@ -67,7 +77,8 @@ impl Example {
     }
 
     pub fn args(&self, function: &Function) -> Vec<Value> {
-        smoothc::json::arguments_from_json(function, &self.args_json).expect("example inputs fit the signature")
+        smoothc::json::arguments_from_json(function, &self.args_json)
+            .expect("example inputs fit the signature")
     }
 }
 
