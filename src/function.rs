@@ -229,7 +229,7 @@ impl Function {
         };
         Error::new(
             kind,
-            vec![pipeline::runtime_error(error, func)],
+            vec![pipeline::runtime_error(error, func, &self.name)],
             &self.sources,
         )
     }
@@ -285,6 +285,10 @@ impl Function {
                 &self.sources,
             ));
         };
+        // Checked against the function's own signature first, so that errors
+        // do not mention the extra cotangent parameter of the gradient.
+        let forward = self.forward.func();
+        let _ = runtime::bind_arguments(forward, args).map_err(|error| self.runtime_error(&error, forward))?;
         let mut full_args = args.to_vec();
         full_args.push(cotangent);
         let mut outputs = grad

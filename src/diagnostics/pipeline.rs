@@ -27,18 +27,18 @@ pub fn smooth_error(error: &SmoothError) -> Diagnostic<FileId> {
     match error {
         SmoothError::Equality { span } => labelled(
             Diagnostic::error()
-                .with_code("E0301")
+                .with_code("E0401")
                 .with_message("equality of data-dependent values has no relaxation"),
             *span,
             "this comparison depends on real inputs",
         )
         .with_notes(vec![
             "In relaxed mode every decision on real inputs becomes a probability, and the probability that two reals are exactly equal is zero almost everywhere, so `==` and `!=` have no useful relaxation.".to_string(),
-            "help: compare with a tolerance instead, e.g. `abs(a - b) < 1e-6` written as `a - b < 1e-6 && b - a < 1e-6`, or run with `--mode hard`.".to_string(),
+            "help: compare with a tolerance instead, e.g. `a - b < 1e-6 && b - a < 1e-6`, or run with `--mode hard`.".to_string(),
         ]),
         SmoothError::DiscreteWrite { var_name, span } => labelled(
             Diagnostic::error()
-                .with_code("E0302")
+                .with_code("E0402")
                 .with_message(format!("int variable `{var_name}` is assigned under a data-dependent condition")),
             *span,
             "this assignment runs only for some values of the real inputs",
@@ -49,17 +49,17 @@ pub fn smooth_error(error: &SmoothError) -> Diagnostic<FileId> {
         ]),
         SmoothError::IntComparison { span } => labelled(
             Diagnostic::error()
-                .with_code("E0303")
+                .with_code("E0403")
                 .with_message("comparison of data-dependent ints has no relaxation"),
             *span,
             "these ints depend on real inputs",
         )
         .with_notes(vec![
-            "help: compare reals instead (`real(i)` is not in this version of the language; keep the value real from the start), or run with `--mode hard`.".to_string(),
+            "help: keep the quantity real so the comparison can be relaxed, or run with `--mode hard`.".to_string(),
         ]),
         SmoothError::LoopBound { span } => labelled(
             Diagnostic::error()
-                .with_code("E0304")
+                .with_code("E0404")
                 .with_message("loop bound depends on real inputs"),
             *span,
             "the number of iterations would depend on data",
@@ -74,7 +74,7 @@ pub fn smooth_error(error: &SmoothError) -> Diagnostic<FileId> {
 pub fn ad_error(error: &AdError) -> Diagnostic<FileId> {
     match error {
         AdError::NonRealResult { func } => Diagnostic::error()
-            .with_code("E0401")
+            .with_code("E0450")
             .with_message(format!("cannot differentiate `{func}`: its result is not real"))
             .with_notes(vec![
                 "Gradients exist only for functions whose result is a real or a real array.".to_string(),
@@ -104,8 +104,9 @@ pub fn internal(reason: &str) -> Diagnostic<FileId> {
         ])
 }
 
-/// A runtime fault, pointed at the source construct through `func`'s origins.
-pub fn runtime_error(error: &RuntimeError, func: &Func) -> Diagnostic<FileId> {
+/// A runtime fault, pointed at the source construct through `func`'s origins;
+/// `name` is the function as the user calls it.
+pub fn runtime_error(error: &RuntimeError, func: &Func, name: &str) -> Diagnostic<FileId> {
     let at = |inst| func.origins[inst].span();
     match error {
         RuntimeError::IndexOutOfBounds {
@@ -156,7 +157,7 @@ pub fn runtime_error(error: &RuntimeError, func: &Func) -> Diagnostic<FileId> {
         RuntimeError::TapeUnderflow => internal("the gradient tape was popped while empty"),
         RuntimeError::ArgumentCount { .. }
         | RuntimeError::ArgumentType { .. }
-        | RuntimeError::SizeMismatch { .. } => argument_error(error, func),
+        | RuntimeError::SizeMismatch { .. } => argument_error(error, func, name),
     }
 }
 
@@ -165,7 +166,7 @@ fn is_multi_dim(func: &Func, array: crate::ir::VarId) -> bool {
 }
 
 /// Errors in the arguments of a call: they name the parameter.
-fn argument_error(error: &RuntimeError, func: &Func) -> Diagnostic<FileId> {
+fn argument_error(error: &RuntimeError, func: &Func, name: &str) -> Diagnostic<FileId> {
     let param_name = |index: usize| {
         func.params
             .get(index)
@@ -204,8 +205,5 @@ fn argument_error(error: &RuntimeError, func: &Func) -> Diagnostic<FileId> {
     Diagnostic::error()
         .with_code("E0504")
         .with_message(message)
-        .with_notes(vec![format!(
-            "help: pass arguments matching the signature of `{}`.",
-            func.name
-        )])
+        .with_notes(vec![format!("help: pass arguments matching the signature of `{name}`.")])
 }

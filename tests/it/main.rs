@@ -9,6 +9,7 @@ mod examples;
 mod gradcheck;
 mod limits;
 mod passes;
+mod pipeline_errors;
 mod random_programs;
 mod relaxations;
 mod robustness;
