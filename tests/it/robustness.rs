@@ -1,11 +1,14 @@
-//! Property tests: the front end never panics, whatever the input.
+//! Property tests: the compiler never panics, whatever the input.
 //!
 //! Random token soup, random bytes and random character edits of valid
-//! programs go through `parse` and `check`; every error must render.
+//! programs go through `parse` and `check`; every error must render. Inputs
+//! that check go on through lowering, smoothing (both modes), reverse mode
+//! and the JIT, which may reject them only with a user error.
 
 use proptest::prelude::*;
 
 use super::diagnostics::diagnose;
+use smoothc::{ErrorKind, Mode, Options};
 
 /// Tokens of the language, plus a few troublemakers (a bad character, an
 /// out-of-range literal, comments, doc comments).
@@ -74,6 +77,9 @@ const TOKENS: &[&str] = &[
 /// Valid programs that exercise most of the grammar and of sema.
 const PROGRAMS: &[&str] = &[
     "/// Sorts.\nfn sort(x: real[n]) -> real[n] {\n    let mut y = x;\n    for i in 0..n {\n        for j in 0..n - 1 - i {\n            if y[j] > y[j + 1] {\n                let t = y[j];\n                y[j] = y[j + 1];\n                y[j + 1] = t;\n            }\n        }\n    }\n    y\n}\n\nfn loss(x: real[m]) -> real { sum(sort(x)) * 2 }\n",
+    include_str!("../../examples/bubble_sort.dsl"),
+    include_str!("../../examples/piecewise.dsl"),
+    include_str!("../../examples/max_pool.dsl"),
     "fn f(a: real[n, k], b: int) -> real {\n    let mut s: real = 0;\n    for i in 0..n { s += a[i, 0] * exp(1); }\n    let v = [1, 2.5, -3];\n    if b % 2 == 0 && !(s < 0.0) { s / 2 } else if true { v[b] } else { { sqrt(s) } }\n}\n",
 ];
 
@@ -83,6 +89,19 @@ fn check_no_panic(source: &str) {
     // Anything rendered must be a complete diagnostic with a code.
     if !rendered.is_empty() {
         assert!(rendered.contains("error["), "{rendered}");
+        return;
+    }
+    for mode in [Mode::Hard, Mode::Relaxed] {
+        let options = Options {
+            mode,
+            ..Options::default()
+        };
+        let program = smoothc::compile(source, &options).expect("the front end accepted it");
+        for name in program.function_names() {
+            if let Err(error) = program.function(&name) {
+                assert_ne!(error.kind, ErrorKind::Internal, "{}\n{source}", error.render());
+            }
+        }
     }
 }
 
