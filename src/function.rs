@@ -288,7 +288,8 @@ impl Function {
         // Checked against the function's own signature first, so that errors
         // do not mention the extra cotangent parameter of the gradient.
         let forward = self.forward.func();
-        let _ = runtime::bind_arguments(forward, args).map_err(|error| self.runtime_error(&error, forward))?;
+        let _ = runtime::bind_arguments(forward, args)
+            .map_err(|error| self.runtime_error(&error, forward))?;
         let mut full_args = args.to_vec();
         full_args.push(cotangent);
         let mut outputs = grad

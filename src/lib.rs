@@ -34,6 +34,7 @@
 //! assert!((dx[[0]] - 0.0).abs() < 1e-9 && (dx[[1]] - 1.0).abs() < 1e-9);
 //! ```
 #![deny(unused_results)]
+#![warn(clippy::unwrap_used)]
 
 pub mod ad;
 pub mod diagnostics;

@@ -205,5 +205,7 @@ fn argument_error(error: &RuntimeError, func: &Func, name: &str) -> Diagnostic<F
     Diagnostic::error()
         .with_code("E0504")
         .with_message(message)
-        .with_notes(vec![format!("help: pass arguments matching the signature of `{name}`.")])
+        .with_notes(vec![format!(
+            "help: pass arguments matching the signature of `{name}`."
+        )])
 }

@@ -400,8 +400,8 @@ impl<'a> FnChecker<'a> {
         self.no_discarded_value(&body, ValueDiscardSite::ForBody)?;
         Some(TStmtKind::For {
             var,
-            lo: lo?,
-            hi: hi?,
+            lo: Box::new(lo?),
+            hi: Box::new(hi?),
             body,
         })
     }

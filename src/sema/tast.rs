@@ -155,10 +155,11 @@ pub enum TStmtKind {
         op: AssignOp,
         value: TExpr,
     },
+    /// Bounds boxed to keep statements small.
     For {
         var: LocalId,
-        lo: TExpr,
-        hi: TExpr,
+        lo: Box<TExpr>,
+        hi: Box<TExpr>,
         body: TBlock,
     },
     Expr(TExpr),

@@ -15,7 +15,13 @@ use super::lexer::{LexError, Lexer, Token};
 use super::span::{FileId, Span};
 
 lalrpop_mod!(
-    #[allow(clippy::all, clippy::pedantic, unused_parens, unused_results)]
+    #[allow(
+        clippy::all,
+        clippy::pedantic,
+        clippy::unwrap_used,
+        unused_parens,
+        unused_results
+    )]
     grammar,
     "/smoothc.rs"
 );

@@ -99,7 +99,12 @@ fn check_no_panic(source: &str) {
         let program = smoothc::compile(source, &options).expect("the front end accepted it");
         for name in program.function_names() {
             if let Err(error) = program.function(&name) {
-                assert_ne!(error.kind, ErrorKind::Internal, "{}\n{source}", error.render());
+                assert_ne!(
+                    error.kind,
+                    ErrorKind::Internal,
+                    "{}\n{source}",
+                    error.render()
+                );
             }
         }
     }
