@@ -100,10 +100,7 @@ impl Function {
         let sources = &program.sources;
         let compile_error = |diagnostic| Error::new(ErrorKind::Compile, vec![diagnostic], sources);
         let Some(id) = program.typed.fn_by_name(name) else {
-            let known = program.function_names().join(", ");
-            let diagnostic = Diagnostic::error()
-                .with_message(format!("no function named `{name}`"))
-                .with_notes(vec![format!("help: the program defines: {known}.")]);
+            let diagnostic = pipeline::unknown_function(name, &program.function_names());
             return Err(Error::new(ErrorKind::Usage, vec![diagnostic], sources));
         };
         let tfn = program.typed.func(id);
@@ -209,6 +206,17 @@ impl Function {
         Ok(text)
     }
 
+    fn not_differentiable(&self) -> Error {
+        let error = ad::AdError::NonRealResult {
+            func: self.name.clone(),
+        };
+        Error::new(
+            ErrorKind::Usage,
+            vec![pipeline::ad_error(&error)],
+            &self.sources,
+        )
+    }
+
     fn internal(&self, reason: &str) -> Error {
         Error::new(
             ErrorKind::Internal,
@@ -252,12 +260,9 @@ impl Function {
     ) -> Result<(Value, Vec<Value>), Error> {
         let seed = match self.lowered.vars[self.lowered.outputs[0]].ty {
             ir::VarType::Scalar(ir::ScalarType::Real) => Value::Real(1.0),
+            _ if self.grad.is_none() => return Err(self.not_differentiable()),
             _ => {
-                let diagnostic = Diagnostic::error()
-                    .with_message(format!("`{}` does not return a real scalar", self.name))
-                    .with_notes(vec![
-                        "help: a gradient needs a scalar result; use `vjp` with a cotangent for array results.".to_string(),
-                    ]);
+                let diagnostic = pipeline::array_result_needs_cotangent(&self.name);
                 return Err(Error::new(
                     ErrorKind::Usage,
                     vec![diagnostic],
@@ -277,13 +282,7 @@ impl Function {
         runtime: &Runtime,
     ) -> Result<(Value, Vec<Value>), Error> {
         let Some(grad) = &self.grad else {
-            return Err(Error::new(
-                ErrorKind::Usage,
-                vec![pipeline::ad_error(&ad::AdError::NonRealResult {
-                    func: self.name.clone(),
-                })],
-                &self.sources,
-            ));
+            return Err(self.not_differentiable());
         };
         // Checked against the function's own signature first, so that errors
         // do not mention the extra cotangent parameter of the gradient.

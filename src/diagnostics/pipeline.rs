@@ -209,3 +209,25 @@ fn argument_error(error: &RuntimeError, func: &Func, name: &str) -> Diagnostic<F
             "help: pass arguments matching the signature of `{name}`."
         )])
 }
+
+/// `program.function(name)` for a name the program does not define.
+pub fn unknown_function(name: &str, known: &[String]) -> Diagnostic<FileId> {
+    Diagnostic::error()
+        .with_code("E0505")
+        .with_message(format!("no function named `{name}`"))
+        .with_notes(vec![format!(
+            "help: the program defines: {}.",
+            known.join(", ")
+        )])
+}
+
+/// `value_and_grad` on a function whose result is an array.
+pub fn array_result_needs_cotangent(name: &str) -> Diagnostic<FileId> {
+    Diagnostic::error()
+        .with_code("E0451")
+        .with_message(format!("`{name}` returns an array, so it has no single gradient"))
+        .with_notes(vec![
+            "help: differentiate a scalar loss of it instead, or call `vjp` with a cotangent of the result's shape."
+                .to_string(),
+        ])
+}

@@ -150,3 +150,43 @@ fn ir_stages_print() {
         assert!(!output.stdout.is_empty(), "{stage}");
     }
 }
+
+#[test]
+fn check_list_prints_signatures_and_docs() {
+    let output = smoothc(&["check", "examples/bubble_sort.dsl", "--list"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("fn bubble_sort(x: real[n]) -> real[n]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("fn loss(x: real[n], target: real[n]) -> real"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Sorts `x` in ascending order"), "{stdout}");
+}
+
+#[test]
+fn grad_of_a_function_without_real_result_is_a_usage_error() {
+    let dir = std::env::temp_dir().join(format!("smoothc-cli-int-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("count.dsl");
+    std::fs::write(&file, "fn count(x: real[n]) -> int { n }\n").unwrap();
+    let run = smoothc(&[
+        "run",
+        file.to_str().unwrap(),
+        "--arg",
+        "x=[1, 2, 3]",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json_of(&run), serde_json::json!({"value": 3}));
+    let grad = smoothc(&["grad", file.to_str().unwrap(), "--arg", "x=[1, 2, 3]"]);
+    assert_eq!(grad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&grad.stderr).contains("its result is not real"));
+}

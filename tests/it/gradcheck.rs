@@ -85,3 +85,38 @@ fn hard_gradients_match_finite_differences_away_from_decisions() {
         check(&function, &args, 1.0, &format!("{} (hard)", example.name));
     }
 }
+
+#[test]
+fn vector_jacobian_product_of_an_array_result_matches_finite_differences() {
+    let example = support::examples()
+        .into_iter()
+        .find(|example| example.name == "bubble_sort")
+        .expect("the bubble sort example exists");
+    let function = support::compile_fn(&example.source, "bubble_sort", Mode::Relaxed, Backend::Jit);
+    let runtime = Runtime {
+        tau: 0.5,
+        ..Runtime::default()
+    };
+    let x = ndarray::arr1(&[0.3, -1.2, 2.0, 0.9, 1.1]).into_dyn();
+    let cotangent = ndarray::arr1(&[1.0, -0.5, 0.25, 2.0, -1.0]).into_dyn();
+    let args = [Value::Array(x)];
+    let (_, grads) = function
+        .vjp(&args, Value::Array(cotangent.clone()), &runtime)
+        .expect("the vjp runs");
+    let weighted = |args: &[Value]| -> f64 {
+        let sorted = function.call(args, &runtime).expect("runs");
+        reals(&sorted)
+            .iter()
+            .zip(cotangent.iter())
+            .map(|(y, c)| y * c)
+            .sum()
+    };
+    let step = 1e-6;
+    let numeric: Vec<f64> = (0..5)
+        .map(|index| {
+            (weighted(&perturb(&args, index, step)) - weighted(&perturb(&args, index, -step)))
+                / (2.0 * step)
+        })
+        .collect();
+    assert_close(&reals(&grads[0]), &numeric, 1e-6, "vjp of bubble_sort");
+}
