@@ -12,6 +12,7 @@
 //! not cross control flow).
 
 use super::{AdError, GradBuilder};
+use crate::ir::build::Place;
 use crate::ir::{BlockId, Inst, InstId, ScalarType, VarRole, VarType};
 use cranelift_entity::SecondaryMap;
 
@@ -30,45 +31,22 @@ impl GradBuilder<'_> {
                 |value: &InstId| values[*value].expect("operands come earlier in the segment");
             let copy = match &old.insts[inst] {
                 Inst::Push(_) | Inst::Pop(_) => return Err(AdError::NoRule),
-                Inst::Write { var, value } => {
-                    let previous = self
-                        .new
-                        .append(new_block, Inst::Read(*var), origin.derived());
+                old_inst @ (Inst::Write { .. } | Inst::Store { .. }) => {
+                    let copy = old_inst.map_operands(|value| map(&value));
+                    let place =
+                        Place::of_access(&copy, |index| index).expect("writes have a place");
+                    let previous = self.new.emit_read(new_block, &place, origin.derived());
                     let _ = self
                         .new
                         .append(new_block, Inst::Push(previous), origin.derived());
-                    Inst::Write {
-                        var: *var,
-                        value: map(value),
+                    if let Place::Element { indices, .. } = &place {
+                        for index in indices {
+                            let _ =
+                                self.new
+                                    .append(new_block, Inst::Push(*index), origin.derived());
+                        }
                     }
-                }
-                Inst::Store {
-                    array,
-                    indices,
-                    value,
-                } => {
-                    let indices: Vec<InstId> = indices.iter().map(map).collect();
-                    let previous = self.new.append(
-                        new_block,
-                        Inst::Load {
-                            array: *array,
-                            indices: indices.clone(),
-                        },
-                        origin.derived(),
-                    );
-                    let _ = self
-                        .new
-                        .append(new_block, Inst::Push(previous), origin.derived());
-                    for index in &indices {
-                        let _ = self
-                            .new
-                            .append(new_block, Inst::Push(*index), origin.derived());
-                    }
-                    Inst::Store {
-                        array: *array,
-                        indices,
-                        value: map(value),
-                    }
+                    copy
                 }
                 Inst::If {
                     cond,

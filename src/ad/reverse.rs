@@ -4,7 +4,9 @@
 
 use super::rules::Cotangents;
 use super::{AdError, GradBuilder};
+use crate::ir::build::Place;
 use crate::ir::{BinaryOp, BlockId, Inst, InstId, ScalarType};
+use crate::syntax::span::Origin;
 use cranelift_entity::SecondaryMap;
 
 /// A piece of a block: a straight-line segment or one control instruction.
@@ -103,41 +105,32 @@ impl GradBuilder<'_> {
         let mut undos: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
         for &inst in segment.iter().rev() {
             let origin = self.old.origins[inst].derived();
-            match self.old.insts[inst].clone() {
-                Inst::Write { var, .. } => {
-                    let ty = self.old.vars[var].ty.elem();
-                    let previous = self.new.append(block, Inst::Pop(ty), origin);
-                    let _ = self.new.append(
-                        block,
-                        Inst::Write {
-                            var,
-                            value: previous,
-                        },
-                        origin,
-                    );
-                    undos[inst] = Some(previous);
-                }
-                Inst::Store { array, indices, .. } => {
+            let old_inst = &self.old.insts[inst];
+            if !matches!(old_inst, Inst::Write { .. } | Inst::Store { .. }) {
+                continue;
+            }
+            let Some(place) = Place::of_access(old_inst, |index| index) else {
+                continue;
+            };
+            // The forward sweep pushed the old value, then each index.
+            let place = match place {
+                Place::Var(var) => Place::Var(var),
+                Place::Element { array, indices } => {
                     let mut popped: Vec<InstId> = indices
                         .iter()
                         .map(|_| self.new.append(block, Inst::Pop(ScalarType::Int), origin))
                         .collect();
                     popped.reverse();
-                    let ty = self.old.vars[array].ty.elem();
-                    let previous = self.new.append(block, Inst::Pop(ty), origin);
-                    let _ = self.new.append(
-                        block,
-                        Inst::Store {
-                            array,
-                            indices: popped,
-                            value: previous,
-                        },
-                        origin,
-                    );
-                    undos[inst] = Some(previous);
+                    Place::Element {
+                        array,
+                        indices: popped,
+                    }
                 }
-                _ => {}
-            }
+            };
+            let ty = self.old.vars[place.var()].ty.elem();
+            let previous = self.new.append(block, Inst::Pop(ty), origin);
+            self.new.emit_write(block, &place, previous, origin);
+            undos[inst] = Some(previous);
         }
         undos
     }
@@ -178,123 +171,31 @@ impl GradBuilder<'_> {
         let value = |old: InstId| values[old].expect("every segment value is recomputed");
         for &inst in segment.iter().rev() {
             let origin = self.old.origins[inst].derived();
-            match self.old.insts[inst].clone() {
-                Inst::Write {
-                    var,
-                    value: written,
-                } => {
-                    if self.old.vars[var].ty.elem() == ScalarType::Real {
-                        let adjoint_var = self.adjoint(var);
-                        let adjoint = self.new.append(block, Inst::Read(adjoint_var), origin);
-                        self.accumulate(&mut cotangents, block, written, adjoint, origin);
-                        let zero = self.new.append(block, Inst::Real(0.0), origin);
-                        let _ = self.new.append(
-                            block,
-                            Inst::Write {
-                                var: adjoint_var,
-                                value: zero,
-                            },
-                            origin,
-                        );
-                    }
+            let old_inst = &self.old.insts[inst];
+            let place = Place::of_access(old_inst, value);
+            match (old_inst, place) {
+                (
+                    Inst::Write { value: written, .. } | Inst::Store { value: written, .. },
+                    Some(place),
+                ) => {
+                    let written = *written;
+                    self.write_rule(&mut cotangents, block, &place, written, origin);
                     let previous = undos[inst].expect("restore popped every write");
-                    let _ = self.new.append(
-                        block,
-                        Inst::Write {
-                            var,
-                            value: previous,
-                        },
-                        origin,
-                    );
+                    self.new.emit_write(block, &place, previous, origin);
                 }
-                Inst::Store {
-                    array,
-                    indices,
-                    value: written,
-                } => {
-                    let indices: Vec<InstId> = indices.iter().map(|index| value(*index)).collect();
-                    if self.old.vars[array].ty.elem() == ScalarType::Real {
-                        let adjoint_array = self.adjoint(array);
-                        let adjoint = self.new.append(
-                            block,
-                            Inst::Load {
-                                array: adjoint_array,
-                                indices: indices.clone(),
-                            },
-                            origin,
-                        );
-                        self.accumulate(&mut cotangents, block, written, adjoint, origin);
-                        let zero = self.new.append(block, Inst::Real(0.0), origin);
-                        let _ = self.new.append(
-                            block,
-                            Inst::Store {
-                                array: adjoint_array,
-                                indices: indices.clone(),
-                                value: zero,
-                            },
-                            origin,
-                        );
-                    }
-                    let previous = undos[inst].expect("restore popped every store");
-                    let _ = self.new.append(
-                        block,
-                        Inst::Store {
-                            array,
-                            indices,
-                            value: previous,
-                        },
-                        origin,
-                    );
-                }
-                Inst::Read(var) => {
+                (Inst::Read(_) | Inst::Load { .. }, Some(place)) => {
                     if let Some(adjoint) = cotangents.of[inst] {
-                        let adjoint_var = self.adjoint(var);
-                        let running = self.new.append(block, Inst::Read(adjoint_var), origin);
+                        let adjoint_place = place.in_var(self.adjoint(place.var()));
+                        let running = self.new.emit_read(block, &adjoint_place, origin);
                         let sum = self.new.append(
                             block,
                             Inst::Binary(BinaryOp::Add, running, adjoint),
                             origin,
                         );
-                        let _ = self.new.append(
-                            block,
-                            Inst::Write {
-                                var: adjoint_var,
-                                value: sum,
-                            },
-                            origin,
-                        );
+                        self.new.emit_write(block, &adjoint_place, sum, origin);
                     }
                 }
-                Inst::Load { array, indices } => {
-                    if let Some(adjoint) = cotangents.of[inst] {
-                        let adjoint_array = self.adjoint(array);
-                        let indices: Vec<InstId> =
-                            indices.iter().map(|index| value(*index)).collect();
-                        let running = self.new.append(
-                            block,
-                            Inst::Load {
-                                array: adjoint_array,
-                                indices: indices.clone(),
-                            },
-                            origin,
-                        );
-                        let sum = self.new.append(
-                            block,
-                            Inst::Binary(BinaryOp::Add, running, adjoint),
-                            origin,
-                        );
-                        let _ = self.new.append(
-                            block,
-                            Inst::Store {
-                                array: adjoint_array,
-                                indices,
-                                value: sum,
-                            },
-                            origin,
-                        );
-                    }
-                }
-                Inst::Unary(..) | Inst::Binary(..) => {
+                (Inst::Unary(..) | Inst::Binary(..), _) => {
                     if let Some(adjoint) = cotangents.of[inst] {
                         self.arithmetic_rule(
                             &mut cotangents,
@@ -309,6 +210,27 @@ impl GradBuilder<'_> {
                 _ => {}
             }
         }
+    }
+
+    /// The adjoint of a write: the cotangent of the written value is what
+    /// the location's adjoint holds; the location's adjoint restarts at zero
+    /// because the value it had before the write is overwritten.
+    fn write_rule(
+        &mut self,
+        cotangents: &mut Cotangents,
+        block: BlockId,
+        place: &Place,
+        written: InstId,
+        origin: Origin,
+    ) {
+        if self.old.vars[place.var()].ty.elem() != ScalarType::Real {
+            return;
+        }
+        let adjoint_place = place.in_var(self.adjoint(place.var()));
+        let adjoint = self.new.emit_read(block, &adjoint_place, origin);
+        self.accumulate(cotangents, block, written, adjoint, origin);
+        let zero = self.new.append(block, Inst::Real(0.0), origin);
+        self.new.emit_write(block, &adjoint_place, zero, origin);
     }
 }
 

@@ -42,38 +42,111 @@ impl Func {
         body(self, current, indices);
     }
 
+    /// Calls `body` once for a scalar variable (with its `Place`), or inside
+    /// element loops over an array (with the element's `Place`).
+    pub fn emit_for_each_place(
+        &mut self,
+        block: BlockId,
+        var: VarId,
+        origin: Origin,
+        body: impl FnOnce(&mut Func, BlockId, Place),
+    ) {
+        match self.vars[var].ty.clone() {
+            VarType::Scalar(_) => body(self, block, Place::Var(var)),
+            VarType::Array { dims, .. } => {
+                self.emit_element_loops(block, &dims, origin, |func, inner, indices| {
+                    body(
+                        func,
+                        inner,
+                        Place::Element {
+                            array: var,
+                            indices,
+                        },
+                    );
+                });
+            }
+        }
+    }
+
     /// Emits `dest = source` (scalars) or an element-by-element copy (arrays
     /// of equal shape) at the end of `block`.
     pub fn emit_copy(&mut self, block: BlockId, dest: VarId, source: VarId, origin: Origin) {
         if dest == source {
             return;
         }
-        match self.vars[source].ty.clone() {
-            VarType::Scalar(_) => {
-                let value = self.append(block, Inst::Read(source), origin);
-                let _ = self.append(block, Inst::Write { var: dest, value }, origin);
-            }
-            VarType::Array { dims, .. } => {
-                self.emit_element_loops(block, &dims, origin, |func, inner, indices| {
-                    let value = func.append(
-                        inner,
-                        Inst::Load {
-                            array: source,
-                            indices: indices.clone(),
-                        },
-                        origin,
-                    );
-                    let _ = func.append(
-                        inner,
-                        Inst::Store {
-                            array: dest,
-                            indices,
-                            value,
-                        },
-                        origin,
-                    );
-                });
-            }
+        self.emit_for_each_place(block, source, origin, |func, inner, place| {
+            let value = func.emit_read(inner, &place, origin);
+            func.emit_write(inner, &place.in_var(dest), value, origin);
+        });
+    }
+}
+
+/// One scalar storage location: a scalar variable or one array element.
+/// Lets passes treat `Read`/`Load` and `Write`/`Store` alike.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Place {
+    Var(VarId),
+    Element { array: VarId, indices: Vec<InstId> },
+}
+
+impl Place {
+    /// The variable holding the location.
+    pub fn var(&self) -> VarId {
+        match self {
+            Place::Var(var) | Place::Element { array: var, .. } => *var,
         }
+    }
+
+    /// The same location (same indices) in another variable.
+    pub fn in_var(&self, var: VarId) -> Place {
+        match self {
+            Place::Var(_) => Place::Var(var),
+            Place::Element { indices, .. } => Place::Element {
+                array: var,
+                indices: indices.clone(),
+            },
+        }
+    }
+
+    /// The location an instruction reads (`Read`, `Load`) or writes
+    /// (`Write`, `Store`), with its index values mapped by `map`.
+    pub fn of_access(inst: &Inst, map: impl Fn(InstId) -> InstId) -> Option<Place> {
+        match inst {
+            Inst::Read(var) | Inst::Write { var, .. } => Some(Place::Var(*var)),
+            Inst::Load { array, indices } | Inst::Store { array, indices, .. } => {
+                Some(Place::Element {
+                    array: *array,
+                    indices: indices.iter().map(|index| map(*index)).collect(),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Func {
+    /// Appends a `Read` or `Load` of `place`.
+    pub fn emit_read(&mut self, block: BlockId, place: &Place, origin: Origin) -> InstId {
+        let inst = match place {
+            Place::Var(var) => Inst::Read(*var),
+            Place::Element { array, indices } => Inst::Load {
+                array: *array,
+                indices: indices.clone(),
+            },
+        };
+        self.append(block, inst, origin)
+    }
+
+    /// Appends a `Write` or `Store` of `value` to `place`.
+    pub fn emit_write(&mut self, block: BlockId, place: &Place, value: InstId, origin: Origin) {
+        let inst = match place {
+            Place::Var(var) => Inst::Write { var: *var, value },
+            Place::Element { array, indices } => Inst::Store {
+                array: *array,
+                indices: indices.clone(),
+                value,
+            },
+        };
+        let _ = self.append(block, inst, origin);
     }
 }

@@ -94,37 +94,13 @@ impl Smoother<'_> {
 
     /// `var = p * then_value + (1 - p) * var`, elementwise for arrays.
     fn blend(&mut self, var: VarId, then_value: VarId, p_var: VarId, origin: Origin) {
-        match self.new.vars[var].ty.clone() {
-            VarType::Scalar(_) => {
-                let block = self.block;
-                let func = &mut self.new;
-                let then_read = func.append(block, Inst::Read(then_value), origin);
-                let else_read = func.append(block, Inst::Read(var), origin);
+        self.new
+            .emit_for_each_place(self.block, var, origin, |func, block, place| {
+                let then_read = func.emit_read(block, &place.in_var(then_value), origin);
+                let else_read = func.emit_read(block, &place, origin);
                 let mixed = emit_mix(func, block, p_var, then_read, else_read, origin);
-                let _ = func.append(block, Inst::Write { var, value: mixed }, origin);
-            }
-            VarType::Array { dims, .. } => {
-                self.new
-                    .emit_element_loops(self.block, &dims, origin, |func, inner, indices| {
-                        let load = |array| Inst::Load {
-                            array,
-                            indices: indices.clone(),
-                        };
-                        let then_read = func.append(inner, load(then_value), origin);
-                        let else_read = func.append(inner, load(var), origin);
-                        let mixed = emit_mix(func, inner, p_var, then_read, else_read, origin);
-                        let _ = func.append(
-                            inner,
-                            Inst::Store {
-                                array: var,
-                                indices,
-                                value: mixed,
-                            },
-                            origin,
-                        );
-                    });
-            }
-        }
+                func.emit_write(block, &place, mixed, origin);
+            });
     }
 }
 
