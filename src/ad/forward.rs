@@ -54,17 +54,7 @@ impl GradBuilder<'_> {
                     else_block,
                 } => {
                     let cond = map(cond);
-                    let new_then = self.new.new_block(new_block);
-                    let new_else = self.new.new_block(new_block);
-                    let _ = self.new.append(
-                        new_block,
-                        Inst::If {
-                            cond,
-                            then_block: new_then,
-                            else_block: new_else,
-                        },
-                        origin,
-                    );
+                    let (new_then, new_else) = self.new.emit_if(new_block, cond, origin);
                     self.forward_block(*then_block, new_then)?;
                     self.forward_block(*else_block, new_else)?;
                     for (block, taken) in [(new_then, true), (new_else, false)] {
@@ -92,18 +82,9 @@ impl GradBuilder<'_> {
                         );
                         var
                     });
-                    let new_body = self.new.new_block(new_block);
-                    let _ = self.new.append(
-                        new_block,
-                        Inst::For {
-                            counter: *counter,
-                            lo,
-                            hi,
-                            body: new_body,
-                            reverse: *reverse,
-                        },
-                        origin,
-                    );
+                    let new_body =
+                        self.new
+                            .emit_for(new_block, *counter, (lo, hi), *reverse, origin);
                     self.forward_block(*body, new_body)?;
                     for var in bounds {
                         let bound = self

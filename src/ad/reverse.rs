@@ -43,17 +43,7 @@ impl GradBuilder<'_> {
                 let cond = self
                     .new
                     .append(new_block, Inst::Pop(ScalarType::Bool), origin);
-                let new_then = self.new.new_block(new_block);
-                let new_else = self.new.new_block(new_block);
-                let _ = self.new.append(
-                    new_block,
-                    Inst::If {
-                        cond,
-                        then_block: new_then,
-                        else_block: new_else,
-                    },
-                    origin,
-                );
+                let (new_then, new_else) = self.new.emit_if(new_block, cond, origin);
                 self.reverse_block(then_block, new_then)?;
                 self.reverse_block(else_block, new_else)
             }
@@ -69,18 +59,9 @@ impl GradBuilder<'_> {
                 let lo = self
                     .new
                     .append(new_block, Inst::Pop(ScalarType::Int), origin);
-                let new_body = self.new.new_block(new_block);
-                let _ = self.new.append(
-                    new_block,
-                    Inst::For {
-                        counter,
-                        lo,
-                        hi,
-                        body: new_body,
-                        reverse: !reverse,
-                    },
-                    origin,
-                );
+                let new_body = self
+                    .new
+                    .emit_for(new_block, counter, (lo, hi), !reverse, origin);
                 self.reverse_block(body, new_body)
             }
             _ => unreachable!("split only yields If and For as control"),

@@ -20,26 +20,55 @@ impl Func {
             let lo = self.append(current, Inst::Int(0), origin);
             let hi = self.append(current, Inst::SizeOf(*dim), origin);
             let counter = self.new_var("k", VarType::Scalar(ScalarType::Int), VarRole::Temp);
-            let loop_body = self.new_block(current);
-            let _ = self.append(
-                current,
-                Inst::For {
-                    counter,
-                    lo,
-                    hi,
-                    body: loop_body,
-                    reverse: false,
-                },
-                origin,
-            );
             counters.push(counter);
-            current = loop_body;
+            current = self.emit_for(current, counter, (lo, hi), false, origin);
         }
         let indices = counters
             .into_iter()
             .map(|counter| self.append(current, Inst::Read(counter), origin))
             .collect();
         body(self, current, indices);
+    }
+
+    /// Appends an `If` on `cond` with two new empty child blocks; returns
+    /// them (then, else).
+    pub fn emit_if(&mut self, block: BlockId, cond: InstId, origin: Origin) -> (BlockId, BlockId) {
+        let then_block = self.new_block(block);
+        let else_block = self.new_block(block);
+        let _ = self.append(
+            block,
+            Inst::If {
+                cond,
+                then_block,
+                else_block,
+            },
+            origin,
+        );
+        (then_block, else_block)
+    }
+
+    /// Appends a `For` over `lo..hi` with a new empty body; returns the body.
+    pub fn emit_for(
+        &mut self,
+        block: BlockId,
+        counter: VarId,
+        (lo, hi): (InstId, InstId),
+        reverse: bool,
+        origin: Origin,
+    ) -> BlockId {
+        let body = self.new_block(block);
+        let _ = self.append(
+            block,
+            Inst::For {
+                counter,
+                lo,
+                hi,
+                body,
+                reverse,
+            },
+            origin,
+        );
+        body
     }
 
     /// Calls `body` once for a scalar variable (with its `Place`), or inside

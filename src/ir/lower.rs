@@ -340,16 +340,12 @@ impl<'p> Lowerer<'p> {
             .func
             .new_var(name, VarType::Scalar(ScalarType::Int), VarRole::Local);
         scope.bind(local, counter);
-        let body_block = self.func.new_block(self.block);
-        let _ = self.emit(
-            Inst::For {
-                counter,
-                lo: bounds[0],
-                hi: bounds[1],
-                body: body_block,
-                reverse: false,
-            },
-            span,
+        let body_block = self.func.emit_for(
+            self.block,
+            counter,
+            (bounds[0], bounds[1]),
+            false,
+            Origin::Source(span),
         );
         self.in_block(body_block, |this| this.lower_block_unit(scope, body))
     }
@@ -381,17 +377,7 @@ impl<'p> Lowerer<'p> {
     }
 
     fn emit_if(&mut self, cond: InstId, span: Span) -> (BlockId, BlockId) {
-        let then_block = self.func.new_block(self.block);
-        let else_block = self.func.new_block(self.block);
-        let _ = self.emit(
-            Inst::If {
-                cond,
-                then_block,
-                else_block,
-            },
-            span,
-        );
-        (then_block, else_block)
+        self.func.emit_if(self.block, cond, Origin::Source(span))
     }
 
     // ----- scalar expressions ------------------------------------------------------

@@ -113,15 +113,10 @@ impl<'f> Smoother<'f> {
                         span: origin.span(),
                     });
                 }
-                let new_body = self.new.new_block(self.block);
-                let copy = Inst::For {
-                    counter: *counter,
-                    lo: self.value(*lo),
-                    hi: self.value(*hi),
-                    body: new_body,
-                    reverse: *reverse,
-                };
-                let _ = self.emit(copy, origin);
+                let bounds = (self.value(*lo), self.value(*hi));
+                let new_body = self
+                    .new
+                    .emit_for(self.block, *counter, bounds, *reverse, origin);
                 let saved = self.block;
                 self.block = new_body;
                 let result = self.rewrite_block(*body);
@@ -183,16 +178,7 @@ impl<'f> Smoother<'f> {
         else_block: BlockId,
         origin: Origin,
     ) -> Result<(), SmoothError> {
-        let new_then = self.new.new_block(self.block);
-        let new_else = self.new.new_block(self.block);
-        let _ = self.emit(
-            Inst::If {
-                cond: self.value(cond),
-                then_block: new_then,
-                else_block: new_else,
-            },
-            origin,
-        );
+        let (new_then, new_else) = self.new.emit_if(self.block, self.value(cond), origin);
         let saved = self.block;
         self.block = new_then;
         let then_result = self.rewrite_block(then_block);
