@@ -422,6 +422,7 @@ fn builtin_signature(builtin: Builtin) -> &'static str {
         Builtin::Log => "log(real) -> real",
         Builtin::Sqrt => "sqrt(real) -> real",
         Builtin::Len => "len(array) -> int",
+        _ => todo!("issue 3 scaffold"),
     }
 }
 
@@ -430,6 +431,7 @@ fn builtin_expects(builtin: Builtin) -> &'static str {
         Builtin::Sum => "an array of reals",
         Builtin::Exp | Builtin::Log | Builtin::Sqrt => "a `real`",
         Builtin::Len => "an array",
+        _ => todo!("issue 3 scaffold"),
     }
 }
 

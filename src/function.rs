@@ -233,7 +233,9 @@ impl Function {
             runtime::RuntimeError::TapeUnderflow => ErrorKind::Internal,
             runtime::RuntimeError::IndexOutOfBounds { .. }
             | runtime::RuntimeError::DivisionByZero { .. }
-            | runtime::RuntimeError::TapeLimit { .. } => ErrorKind::Runtime,
+            | runtime::RuntimeError::TapeLimit { .. }
+            | runtime::RuntimeError::LoopBoundExceeded { .. }
+            | runtime::RuntimeError::NegativeSize { .. } => ErrorKind::Runtime,
         };
         Error::new(
             kind,

@@ -2,8 +2,8 @@
 //! scripts that embed smoothc.
 //!
 //! Arguments are a JSON object mapping each parameter name to a number
-//! (`real`, `int`), a bool, or nested arrays of numbers (`real[n]`,
-//! `real[n, m]`). Results print as numbers or nested arrays.
+//! (`real`, `int`), a bool, or nested arrays of them (`real[n]`,
+//! `int[n, m]`, ...). Results print as numbers or nested arrays.
 
 use crate::function::{Function, ParamInfo};
 use crate::ir::ScalarType;
@@ -87,23 +87,42 @@ fn value_from_json(param: &ParamInfo, json: &Json) -> Result<Value, String> {
         // An empty outer array: the inner extents are zero.
         shape.resize(param.rank, 0);
     }
-    let mut flat = Vec::new();
-    flatten(json, param.rank, &shape, &mut flat).ok_or_else(|| {
+    let mut leaves = Vec::new();
+    flatten(json, param.rank, &shape, &mut leaves).ok_or_else(|| {
         format!(
-            "error: argument `{}` should be a rectangular nested array of numbers ({})",
+            "error: argument `{}` should be a rectangular nested array ({})",
             param.name, param.ty
         )
     })?;
-    ArrayD::from_shape_vec(IxDyn(&shape), flat)
-        .map(Value::Array)
-        .map_err(|_| wrong())
+    let shape = IxDyn(&shape);
+    let converted = match param.elem {
+        ScalarType::Real => leaves
+            .iter()
+            .map(|leaf| leaf.as_f64())
+            .collect::<Option<Vec<f64>>>()
+            .and_then(|flat| ArrayD::from_shape_vec(shape, flat).ok())
+            .map(Value::Array),
+        ScalarType::Int => leaves
+            .iter()
+            .map(|leaf| leaf.as_i64())
+            .collect::<Option<Vec<i64>>>()
+            .and_then(|flat| ArrayD::from_shape_vec(shape, flat).ok())
+            .map(Value::IntArray),
+        ScalarType::Bool => leaves
+            .iter()
+            .map(|leaf| leaf.as_bool())
+            .collect::<Option<Vec<bool>>>()
+            .and_then(|flat| ArrayD::from_shape_vec(shape, flat).ok())
+            .map(Value::BoolArray),
+    };
+    converted.ok_or_else(wrong)
 }
 
-/// Appends the numbers of a nested array of the given shape; `None` when
-/// the array is ragged or holds something else.
-fn flatten(json: &Json, rank: usize, shape: &[usize], out: &mut Vec<f64>) -> Option<()> {
+/// Appends the leaves of a nested array of the given shape; `None` when
+/// the array is ragged.
+fn flatten<'j>(json: &'j Json, rank: usize, shape: &[usize], out: &mut Vec<&'j Json>) -> Option<()> {
     if rank == 0 {
-        out.push(json.as_f64()?);
+        out.push(json);
         return Some(());
     }
     let items = json.as_array()?;
@@ -122,7 +141,9 @@ pub fn value_to_json(value: &Value) -> Json {
         Value::Real(real) => real_to_json(*real),
         Value::Int(int) => Json::from(*int),
         Value::Bool(boolean) => Json::Bool(*boolean),
-        Value::Array(array) => array_to_json(array.view()),
+        Value::Array(array) => nested(array.view(), &|x| real_to_json(*x)),
+        Value::IntArray(array) => nested(array.view(), &|x| Json::from(*x)),
+        Value::BoolArray(array) => nested(array.view(), &|x| Json::Bool(*x)),
     }
 }
 
@@ -132,16 +153,12 @@ fn real_to_json(real: f64) -> Json {
         .unwrap_or(Json::Null)
 }
 
-fn array_to_json(array: ndarray::ArrayViewD<'_, f64>) -> Json {
+/// A nested JSON array of `leaf(element)`, one level per dimension.
+fn nested<T>(array: ndarray::ArrayViewD<'_, T>, leaf: &dyn Fn(&T) -> Json) -> Json {
     if array.ndim() == 0 {
-        return real_to_json(array.iter().next().copied().unwrap_or(f64::NAN));
+        return array.iter().next().map(leaf).unwrap_or(Json::Null);
     }
-    Json::Array(
-        array
-            .outer_iter()
-            .map(|row| array_to_json(row.into_dyn()))
-            .collect(),
-    )
+    Json::Array(array.outer_iter().map(|row| nested(row.into_dyn(), leaf)).collect())
 }
 
 /// `{"value": V}` or `{"value": V, "grad": {"x": G, ...}}`.

@@ -4,7 +4,8 @@
 //! * before `Write { var }`: the old value of `var`;
 //! * before `Store { array, indices }`: the old element, then each index;
 //! * at the end of each branch of an `If`: which branch ran (a bool);
-//! * after a `For`: `lo`, then `hi`.
+//! * after a `For`: `lo`, then `hi`;
+//! * after a `Loop` (`while`): the number of iterations it ran.
 //!
 //! Control decisions are pushed *after* the construct, on top of whatever
 //! its body pushed, because the reverse sweep needs them first. The bounds
@@ -97,10 +98,50 @@ impl GradBuilder<'_> {
                     values = SecondaryMap::new();
                     continue;
                 }
+                Inst::Loop { flag, body, bound } => {
+                    self.forward_loop(*flag, *body, *bound, new_block, origin)?;
+                    values = SecondaryMap::new();
+                    continue;
+                }
                 other => other.map_operands(|value| map(&value)),
             };
             values[inst] = Some(self.new.append(new_block, copy, origin));
         }
+        Ok(())
+    }
+
+    /// A `while` loop counts its iterations and pushes the count after it,
+    /// so the reverse sweep can run the reversed body that many times.
+    fn forward_loop(
+        &mut self,
+        flag: crate::ir::VarId,
+        body: BlockId,
+        bound: Option<i64>,
+        new_block: BlockId,
+        origin: crate::syntax::span::Origin,
+    ) -> Result<(), AdError> {
+        let derived = origin.derived();
+        let int = VarType::Scalar(ScalarType::Int);
+        let count = self.new.new_var("iterations", int, VarRole::Temp);
+        let zero = self.new.append(new_block, Inst::Int(0), derived);
+        let _ = self.new.append(new_block, Inst::Write { var: count, value: zero }, derived);
+        let new_body = self.new.new_block(new_block);
+        let _ = self.new.append(
+            new_block,
+            Inst::Loop {
+                flag,
+                body: new_body,
+                bound,
+            },
+            origin,
+        );
+        self.forward_block(body, new_body)?;
+        let before = self.new.append(new_body, Inst::Read(count), derived);
+        let one = self.new.append(new_body, Inst::Int(1), derived);
+        let after = self.new.append(new_body, Inst::Binary(crate::ir::BinaryOp::Add, before, one), derived);
+        let _ = self.new.append(new_body, Inst::Write { var: count, value: after }, derived);
+        let total = self.new.append(new_block, Inst::Read(count), derived);
+        let _ = self.new.append(new_block, Inst::Push(total), derived);
         Ok(())
     }
 }

@@ -16,6 +16,12 @@
 //! | `log x` | `x̄ += a / x` |
 //! | `sqrt x` | `x̄ += a / (2 y)` |
 //! | `sigmoid x` | `x̄ += a y (1 - y)` |
+//! | `softplus x` | `x̄ += a sigmoid(x)` |
+//! | `sin x`, `cos x` | `x̄ += a cos x`, `x̄ -= a sin x` |
+//! | `tanh x` | `x̄ += a (1 - y²)` |
+//! | `pow(x, z)` | `x̄ += a z x^(z-1)`, `z̄ += a y ln x` |
+//! | `select(c, x, z)` | `x̄ += c ? a : 0`, `z̄ += c ? 0 : a` |
+//! | `floor`, `ceil`, `round` | nothing (zero almost everywhere) |
 
 use super::GradBuilder;
 use crate::ir::{BinaryOp, BlockId, Inst, InstId, ScalarType, UnaryOp};
@@ -86,6 +92,28 @@ impl GradBuilder<'_> {
                         let slope = emit(self, Inst::Binary(BinaryOp::Mul, primal, complement));
                         emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
                     }
+                    UnaryOp::Softplus => {
+                        let slope = emit(self, Inst::Unary(UnaryOp::Sigmoid, value(operand)));
+                        emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
+                    }
+                    UnaryOp::Sin => {
+                        let slope = emit(self, Inst::Unary(UnaryOp::Cos, value(operand)));
+                        emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
+                    }
+                    UnaryOp::Cos => {
+                        let sine = emit(self, Inst::Unary(UnaryOp::Sin, value(operand)));
+                        let slope = emit(self, Inst::Unary(UnaryOp::Neg, sine));
+                        emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
+                    }
+                    UnaryOp::Tanh => {
+                        let one = emit(self, Inst::Real(1.0));
+                        let square = emit(self, Inst::Binary(BinaryOp::Mul, primal, primal));
+                        let slope = emit(self, Inst::Binary(BinaryOp::Sub, one, square));
+                        emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
+                    }
+                    // Piecewise constant: zero almost everywhere (and the
+                    // result is an int, which carries no cotangent anyway).
+                    UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round => return,
                     UnaryOp::Not | UnaryOp::ToReal => return,
                 };
                 self.accumulate(cotangents, block, operand, contribution, origin);
@@ -113,6 +141,25 @@ impl GradBuilder<'_> {
                     let for_rhs = emit(self, Inst::Unary(UnaryOp::Neg, scaled));
                     self.accumulate(cotangents, block, rhs, for_rhs, origin);
                 }
+                BinaryOp::Pow => {
+                    // d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a. The second
+                    // is NaN for a < 0, where a^b is only defined for
+                    // integral b, whose cotangent is then never used.
+                    let one = emit(self, Inst::Real(1.0));
+                    let lowered = emit(self, Inst::Binary(BinaryOp::Sub, value(rhs), one));
+                    let power = emit(self, Inst::Binary(BinaryOp::Pow, value(lhs), lowered));
+                    let slope = emit(self, Inst::Binary(BinaryOp::Mul, value(rhs), power));
+                    let for_lhs = emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope));
+                    self.accumulate(cotangents, block, lhs, for_lhs, origin);
+                    if self.old.types[rhs] == Some(crate::ir::ScalarType::Real)
+                        && !matches!(self.old.insts[rhs], Inst::Real(_))
+                    {
+                        let log = emit(self, Inst::Unary(UnaryOp::Log, value(lhs)));
+                        let slope = emit(self, Inst::Binary(BinaryOp::Mul, primal, log));
+                        let for_rhs = emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope));
+                        self.accumulate(cotangents, block, rhs, for_rhs, origin);
+                    }
+                }
                 BinaryOp::Rem
                 | BinaryOp::Lt
                 | BinaryOp::Le
@@ -123,6 +170,31 @@ impl GradBuilder<'_> {
                 | BinaryOp::And
                 | BinaryOp::Or => {}
             },
+            Inst::Select {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let zero = emit(self, Inst::Real(0.0));
+                let for_then = emit(
+                    self,
+                    Inst::Select {
+                        cond: value(cond),
+                        then: adjoint,
+                        otherwise: zero,
+                    },
+                );
+                self.accumulate(cotangents, block, then, for_then, origin);
+                let for_otherwise = emit(
+                    self,
+                    Inst::Select {
+                        cond: value(cond),
+                        then: zero,
+                        otherwise: adjoint,
+                    },
+                );
+                self.accumulate(cotangents, block, otherwise, for_otherwise, origin);
+            }
             Inst::Real(_)
             | Inst::Int(_)
             | Inst::Bool(_)
@@ -134,6 +206,7 @@ impl GradBuilder<'_> {
             | Inst::Store { .. }
             | Inst::If { .. }
             | Inst::For { .. }
+            | Inst::Loop { .. }
             | Inst::Push(_)
             | Inst::Pop(_) => {}
         }

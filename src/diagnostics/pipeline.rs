@@ -57,6 +57,37 @@ pub fn smooth_error(error: &SmoothError) -> Diagnostic<FileId> {
         .with_notes(vec![
             "help: keep the quantity real so the comparison can be relaxed, or run with `--mode hard`.".to_string(),
         ]),
+        SmoothError::UnboundedWhile { span } => labelled(
+            Diagnostic::error()
+                .with_code("E0405")
+                .with_message("this `while` loop depends on real inputs but has no bound"),
+            *span,
+            "its condition depends on real inputs",
+        )
+        .with_notes(vec![
+            "How often a data-dependent loop runs depends on the inputs; smoothing needs a fixed most number of iterations, and hard mode checks it.".to_string(),
+            "help: put `#[bound(N)]` before the loop, with N the most iterations it may run: `#[bound(64)] while ... { ... }`.".to_string(),
+        ]),
+        SmoothError::NotYetRelaxed { construct, span } => labelled(
+            Diagnostic::error()
+                .with_code("E0406")
+                .with_message(format!("relaxed mode has no relaxation yet for {construct}")),
+            *span,
+            "this needs a relaxation",
+        )
+        .with_notes(vec![
+            "help: run this program with `--mode hard`, or mark the construct `#[hard]` to keep it discrete inside a relaxed program.".to_string(),
+        ]),
+        SmoothError::DataIndex { span } => labelled(
+            Diagnostic::error()
+                .with_code("E0407")
+                .with_message("relaxed mode has no relaxation yet for an index computed from real inputs"),
+            *span,
+            "this index depends on real inputs",
+        )
+        .with_notes(vec![
+            "help: run this program with `--mode hard`, or mark the indexing `#[hard]` to keep it discrete.".to_string(),
+        ]),
         SmoothError::LoopBound { span } => labelled(
             Diagnostic::error()
                 .with_code("E0404")
@@ -155,6 +186,23 @@ pub fn runtime_error(error: &RuntimeError, func: &Func, name: &str) -> Diagnosti
                     .to_string(),
             ]),
         RuntimeError::TapeUnderflow => internal("the gradient tape was popped while empty"),
+        RuntimeError::LoopBoundExceeded { inst, bound } => labelled(
+            Diagnostic::error()
+                .with_code("E0506")
+                .with_message(format!("this `while` loop ran more than its bound of {bound} iterations")),
+            at(*inst),
+            "the loop was still running here",
+        )
+        .with_notes(vec![
+            "The bound comes from `#[bound(N)]`; in hard mode running past it is an error rather than a silent cut-off.".to_string(),
+            "help: raise the bound if the loop needs more iterations, or check that its condition eventually fails.".to_string(),
+        ]),
+        RuntimeError::NegativeSize { size, value } => Diagnostic::error()
+            .with_code("E0507")
+            .with_message(format!("the array size `{size}` is {value} for these arguments"))
+            .with_notes(vec![format!(
+                "help: `{name}` needs arguments for which every size in its types is at least 0."
+            )]),
         RuntimeError::ArgumentCount { .. }
         | RuntimeError::ArgumentType { .. }
         | RuntimeError::SizeMismatch { .. } => argument_error(error, func, name),

@@ -50,6 +50,7 @@ pub(crate) fn binary(
 
 fn real_binary(op: BinaryOp, a: f64, b: f64) -> Scalar {
     match op {
+        BinaryOp::Pow => todo!("issue 3 scaffold"),
         BinaryOp::Add => Scalar::Real(a + b),
         BinaryOp::Sub => Scalar::Real(a - b),
         BinaryOp::Mul => Scalar::Real(a * b),
@@ -69,6 +70,7 @@ fn real_binary(op: BinaryOp, a: f64, b: f64) -> Scalar {
 
 fn int_binary(inst: InstId, op: BinaryOp, a: i64, b: i64) -> Result<Scalar, RuntimeError> {
     Ok(match op {
+        BinaryOp::Pow => todo!("issue 3 scaffold"),
         BinaryOp::Add => Scalar::Int(a.wrapping_add(b)),
         BinaryOp::Sub => Scalar::Int(a.wrapping_sub(b)),
         BinaryOp::Mul => Scalar::Int(a.wrapping_mul(b)),
@@ -91,6 +93,7 @@ fn int_binary(inst: InstId, op: BinaryOp, a: i64, b: i64) -> Result<Scalar, Runt
 
 fn bool_binary(op: BinaryOp, a: bool, b: bool) -> Scalar {
     match op {
+        BinaryOp::Pow => todo!("issue 3 scaffold"),
         BinaryOp::And => Scalar::Bool(a && b),
         BinaryOp::Or => Scalar::Bool(a || b),
         BinaryOp::Lt => Scalar::Bool(!a & b),

@@ -89,6 +89,7 @@ impl Machine<'_> {
 
     fn exec_inst(&mut self, inst: InstId) -> Result<(), RuntimeError> {
         let result = match &self.func.insts[inst] {
+            Inst::Select { .. } | Inst::Loop { .. } => todo!("issue 3 scaffold"),
             Inst::Real(value) => Some(Scalar::Real(*value)),
             Inst::Int(value) => Some(Scalar::Int(*value)),
             Inst::Bool(value) => Some(Scalar::Bool(*value)),

@@ -47,6 +47,12 @@ impl fmt::Display for Func {
                 data.name, data.bound_by.0, data.bound_by.1
             )?;
         }
+        for (size, data) in self.derived_sizes.iter() {
+            writeln!(f, "  {size} = {}", data.text)?;
+        }
+        for (id, attrs) in self.attrs.iter() {
+            writeln!(f, "  {id} = {attrs:?}")?;
+        }
         for (var, data) in self.vars.iter() {
             if matches!(data.role, VarRole::Param(_)) {
                 continue;
@@ -85,6 +91,7 @@ impl Func {
         match size {
             Size::Const(value) => value.to_string(),
             Size::Param(id) => self.sizes[id].name.clone(),
+            Size::Derived(id) => self.derived_sizes[id].text.clone(),
         }
     }
 
@@ -95,13 +102,17 @@ impl Func {
                 Some(_) => format!("{inst} = "),
                 None => String::new(),
             };
+            let site = match self.site_attrs[*inst] {
+                Some(attrs) => format!("  ; {attrs}"),
+                None => String::new(),
+            };
             match &self.insts[*inst] {
                 Inst::If {
                     cond,
                     then_block,
                     else_block,
                 } => {
-                    writeln!(out, "{indent}if {cond} {{")?;
+                    writeln!(out, "{indent}if {cond} {{{site}")?;
                     self.write_block(out, *then_block, depth + 1)?;
                     writeln!(out, "{indent}}} else {{")?;
                     self.write_block(out, *else_block, depth + 1)?;
@@ -115,11 +126,17 @@ impl Func {
                     reverse,
                 } => {
                     let direction = if *reverse { " reverse" } else { "" };
-                    writeln!(out, "{indent}for {counter} in {lo}..{hi}{direction} {{")?;
+                    writeln!(out, "{indent}for {counter} in {lo}..{hi}{direction} {{{site}")?;
                     self.write_block(out, *body, depth + 1)?;
                     writeln!(out, "{indent}}}")?;
                 }
-                other => writeln!(out, "{indent}{result}{}", self.inst_text(other))?,
+                Inst::Loop { flag, body, bound } => {
+                    let bound = bound.map(|bound| format!(" bound {bound}")).unwrap_or_default();
+                    writeln!(out, "{indent}loop while {flag}{bound} {{{site}")?;
+                    self.write_block(out, *body, depth + 1)?;
+                    writeln!(out, "{indent}}}")?;
+                }
+                other => writeln!(out, "{indent}{result}{}{site}", self.inst_text(other))?,
             }
         }
         Ok(())
@@ -149,9 +166,14 @@ impl Func {
             } => format!("store {array}[{}], {value}", list(indices)),
             Inst::Unary(op, operand) => format!("{} {operand}", unary_name(*op)),
             Inst::Binary(op, lhs, rhs) => format!("{} {lhs}, {rhs}", binary_name(*op)),
+            Inst::Select {
+                cond,
+                then,
+                otherwise,
+            } => format!("select {cond}, {then}, {otherwise}"),
             Inst::Push(value) => format!("push {value}"),
             Inst::Pop(ty) => format!("pop {}", scalar_name(*ty)),
-            Inst::If { .. } | Inst::For { .. } => String::new(),
+            Inst::If { .. } | Inst::For { .. } | Inst::Loop { .. } => String::new(),
         }
     }
 }
@@ -172,6 +194,13 @@ fn unary_name(op: UnaryOp) -> &'static str {
         UnaryOp::Log => "log",
         UnaryOp::Sqrt => "sqrt",
         UnaryOp::Sigmoid => "sigmoid",
+        UnaryOp::Softplus => "softplus",
+        UnaryOp::Sin => "sin",
+        UnaryOp::Cos => "cos",
+        UnaryOp::Tanh => "tanh",
+        UnaryOp::Floor => "floor",
+        UnaryOp::Ceil => "ceil",
+        UnaryOp::Round => "round",
         UnaryOp::ToReal => "to_real",
     }
 }
@@ -183,6 +212,7 @@ fn binary_name(op: BinaryOp) -> &'static str {
         BinaryOp::Mul => "mul",
         BinaryOp::Div => "div",
         BinaryOp::Rem => "rem",
+        BinaryOp::Pow => "pow",
         BinaryOp::Lt => "lt",
         BinaryOp::Le => "le",
         BinaryOp::Gt => "gt",

@@ -101,6 +101,7 @@ impl<'p> FnScope<'p> {
         match size {
             tast::Size::Const(value) => Size::Const(value),
             tast::Size::Var(id) => self.sizes[id.0 as usize],
+            tast::Size::Poly(_) => todo!("issue 3 scaffold"),
         }
     }
 
@@ -109,7 +110,7 @@ impl<'p> FnScope<'p> {
             Type::Scalar(scalar) => VarType::Scalar(scalar_type(*scalar)),
             Type::Array { elem, dims } => VarType::Array {
                 elem: scalar_type(*elem),
-                dims: dims.iter().map(|dim| self.size(*dim)).collect(),
+                dims: dims.iter().map(|dim| self.size(dim.clone())).collect(),
             },
             // Unit never reaches a variable: sema allows it only as a statement.
             Type::Unit => VarType::Scalar(ScalarType::Bool),
@@ -220,6 +221,7 @@ impl<'p> Lowerer<'p> {
 
     fn lower_stmt(&mut self, scope: &mut FnScope<'p>, stmt: &TStmt) -> Lowered<()> {
         match &stmt.kind {
+            TStmtKind::While { .. } | TStmtKind::Attributed { .. } => todo!("issue 3 scaffold"),
             TStmtKind::Let { local, init } => self.lower_let(scope, *local, init, stmt.span),
             TStmtKind::Assign {
                 local,
@@ -419,6 +421,7 @@ impl<'p> Lowerer<'p> {
     fn lower_scalar(&mut self, scope: &mut FnScope<'p>, expr: &TExpr) -> Lowered<InstId> {
         let span = expr.span;
         Ok(match &expr.kind {
+            TExprKind::SizeValue(_) | TExprKind::Comprehension { .. } | TExprKind::Attributed { .. } => todo!("issue 3 scaffold"),
             TExprKind::Real(value) => self.emit(Inst::Real(*value), span),
             TExprKind::Int(value) => self.emit(Inst::Int(*value), span),
             TExprKind::Bool(value) => self.emit(Inst::Bool(*value), span),
@@ -594,6 +597,7 @@ impl<'p> Lowerer<'p> {
                     });
                 Ok(self.emit(Inst::Read(total), span))
             }
+            _ => todo!("issue 3 scaffold"),
         }
     }
 
@@ -601,6 +605,7 @@ impl<'p> Lowerer<'p> {
 
     fn lower_array(&mut self, scope: &mut FnScope<'p>, expr: &TExpr) -> Lowered<ArrayRef> {
         match &expr.kind {
+            TExprKind::SizeValue(_) | TExprKind::Comprehension { .. } | TExprKind::Attributed { .. } => todo!("issue 3 scaffold"),
             TExprKind::Local(local) => Ok(ArrayRef {
                 var: scope.var(*local),
                 fresh: false,
@@ -693,7 +698,7 @@ impl<'p> Lowerer<'p> {
         }
         let program = self.program;
         let tfn = program.func(callee);
-        let caller_sizes: Vec<Size> = sizes.iter().map(|size| scope.size(*size)).collect();
+        let caller_sizes: Vec<Size> = sizes.iter().map(|size| scope.size(size.clone())).collect();
         let mut callee_scope = FnScope::new(tfn, caller_sizes);
         // Scalars are evaluated (and spilled) first; arrays are passed by
         // reference because parameters are read-only, and copied only when a
@@ -747,6 +752,7 @@ impl<'p> Lowerer<'p> {
 /// Whether lowering `expr` may emit control flow (and so end a segment).
 fn has_control(expr: &TExpr) -> bool {
     match &expr.kind {
+        TExprKind::SizeValue(_) | TExprKind::Comprehension { .. } | TExprKind::Attributed { .. } => todo!("issue 3 scaffold"),
         TExprKind::Real(_)
         | TExprKind::Int(_)
         | TExprKind::Bool(_)
@@ -770,6 +776,7 @@ fn has_control(expr: &TExpr) -> bool {
 /// Whether evaluating `expr` may raise a runtime error.
 fn may_fault(expr: &TExpr) -> bool {
     match &expr.kind {
+        TExprKind::SizeValue(_) | TExprKind::Comprehension { .. } | TExprKind::Attributed { .. } => todo!("issue 3 scaffold"),
         TExprKind::Real(_)
         | TExprKind::Int(_)
         | TExprKind::Bool(_)

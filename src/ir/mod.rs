@@ -49,6 +49,16 @@ entity_impl!(BlockId, "block");
 pub struct SizeId(u32);
 entity_impl!(SizeId, "size");
 
+/// A size computed from the size parameters (`n - 1`, `2 * n`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DerivedSizeId(u32);
+entity_impl!(DerivedSizeId, "dsize");
+
+/// The smoothing attributes of a site, shared by its instructions.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AttrsId(u32);
+entity_impl!(AttrsId, "attrs");
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ScalarType {
     /// f64
@@ -64,6 +74,17 @@ pub enum ScalarType {
 pub enum Size {
     Const(i64),
     Param(SizeId),
+    /// Computed from the parameters when the call starts (see
+    /// [`DerivedSize`]); a negative value is a runtime error then.
+    Derived(DerivedSizeId),
+}
+
+/// `sum of coefficient * product of size parameters`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DerivedSize {
+    pub terms: Vec<(Vec<SizeId>, i64)>,
+    /// As the source writes it (`n - 1`), for printing and errors.
+    pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -129,6 +150,17 @@ pub enum UnaryOp {
     Sqrt,
     /// The logistic function, computed stably for any input.
     Sigmoid,
+    /// `log(1 + e^x)`, computed stably for any input.
+    Softplus,
+    Sin,
+    Cos,
+    Tanh,
+    /// Real to int, rounding down; saturating at the int range, NaN gives 0.
+    Floor,
+    /// Real to int, rounding up; saturating, NaN gives 0.
+    Ceil,
+    /// Real to int, rounding halves away from zero; saturating, NaN gives 0.
+    Round,
     /// int or bool to real.
     ToReal,
 }
@@ -140,8 +172,10 @@ pub enum BinaryOp {
     Mul,
     /// Real division; on ints, division truncating toward zero.
     Div,
-    /// Int remainder.
+    /// Int remainder (sign of the dividend).
     Rem,
+    /// `a^b` on reals (IEEE `pow`).
+    Pow,
     Lt,
     Le,
     Gt,
@@ -200,6 +234,20 @@ pub enum Inst {
         then_block: BlockId,
         else_block: BlockId,
     },
+    /// `cond ? then : else` on values of one type; both are evaluated.
+    Select {
+        cond: InstId,
+        then: InstId,
+        otherwise: InstId,
+    },
+    /// A `while` loop: runs `body` as long as the bool variable `flag` holds
+    /// (checked before each iteration; the body updates it). More than
+    /// `bound` iterations, when given, is a runtime error.
+    Loop {
+        flag: VarId,
+        body: BlockId,
+        bound: Option<i64>,
+    },
     /// Runs `body` with `counter` (an int variable) set to `lo, lo+1, ..,
     /// hi-1`, or in the opposite order when `reverse`. No iteration when
     /// `hi <= lo`.
@@ -219,7 +267,7 @@ pub enum Inst {
 impl Inst {
     /// Whether the instruction owns blocks (ends a segment).
     pub fn is_control(&self) -> bool {
-        matches!(self, Inst::If { .. } | Inst::For { .. })
+        matches!(self, Inst::If { .. } | Inst::For { .. } | Inst::Loop { .. })
     }
 
     /// A copy of the instruction with every operand value replaced by
@@ -245,6 +293,16 @@ impl Inst {
             },
             Inst::Unary(op, operand) => Inst::Unary(*op, map(*operand)),
             Inst::Binary(op, lhs, rhs) => Inst::Binary(*op, map(*lhs), map(*rhs)),
+            Inst::Select {
+                cond,
+                then,
+                otherwise,
+            } => Inst::Select {
+                cond: map(*cond),
+                then: map(*then),
+                otherwise: map(*otherwise),
+            },
+            Inst::Loop { .. } => self.clone(),
             Inst::Push(value) => Inst::Push(map(*value)),
             Inst::If {
                 cond,
@@ -297,8 +355,14 @@ impl Inst {
             }
             Inst::Unary(_, operand) | Inst::Push(operand) => vec![*operand],
             Inst::Binary(_, lhs, rhs) => vec![*lhs, *rhs],
+            Inst::Select {
+                cond,
+                then,
+                otherwise,
+            } => vec![*cond, *then, *otherwise],
             Inst::If { cond, .. } => vec![*cond],
             Inst::For { lo, hi, .. } => vec![*lo, *hi],
+            Inst::Loop { .. } => Vec::new(),
         }
     }
 }
@@ -322,6 +386,12 @@ pub struct Func {
     pub vars: PrimaryMap<VarId, VarData>,
     pub blocks: PrimaryMap<BlockId, BlockData>,
     pub sizes: PrimaryMap<SizeId, SizeData>,
+    /// Sizes computed from `sizes` when a call starts.
+    pub derived_sizes: PrimaryMap<DerivedSizeId, DerivedSize>,
+    /// The smoothing attributes of the sites (see `sema::attrs`).
+    pub attrs: PrimaryMap<AttrsId, crate::sema::attrs::SiteAttrs>,
+    /// Which attributes apply to each instruction (`None`: the defaults).
+    pub site_attrs: SecondaryMap<InstId, Option<AttrsId>>,
     pub entry: BlockId,
     /// Input variables in call order (all read-only).
     pub params: Vec<VarId>,
@@ -342,6 +412,9 @@ impl Func {
             vars: PrimaryMap::new(),
             blocks,
             sizes: PrimaryMap::new(),
+            derived_sizes: PrimaryMap::new(),
+            attrs: PrimaryMap::new(),
+            site_attrs: SecondaryMap::new(),
             entry,
             params: Vec::new(),
             outputs: Vec::new(),
@@ -386,8 +459,14 @@ impl Func {
                 | UnaryOp::Log
                 | UnaryOp::Sqrt
                 | UnaryOp::Sigmoid
+                | UnaryOp::Softplus
+                | UnaryOp::Sin
+                | UnaryOp::Cos
+                | UnaryOp::Tanh
                 | UnaryOp::ToReal => Some(ScalarType::Real),
+                UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round => Some(ScalarType::Int),
             },
+            Inst::Select { then, .. } => self.types[*then],
             Inst::Binary(op, lhs, _) => {
                 if op.is_comparison() || matches!(op, BinaryOp::And | BinaryOp::Or) {
                     Some(ScalarType::Bool)
@@ -400,6 +479,7 @@ impl Func {
             | Inst::Store { .. }
             | Inst::If { .. }
             | Inst::For { .. }
+            | Inst::Loop { .. }
             | Inst::Push(_) => None,
         }
     }

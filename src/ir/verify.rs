@@ -89,7 +89,7 @@ impl Verifier<'_> {
                     self.block(*else_block, Some(block))?;
                     segment.clear();
                 }
-                Inst::For { body, .. } => {
+                Inst::For { body, .. } | Inst::Loop { body, .. } => {
                     self.block(*body, Some(block))?;
                     segment.clear();
                 }
@@ -189,9 +189,17 @@ impl Verifier<'_> {
                     Some(ScalarType::Int | ScalarType::Bool) => Ok(()),
                     _ => Err(self.error(Some(inst), "to_real needs an int or a bool")),
                 },
-                UnaryOp::Exp | UnaryOp::Log | UnaryOp::Sqrt | UnaryOp::Sigmoid => {
-                    self.expect(inst, *operand, ScalarType::Real)
-                }
+                UnaryOp::Exp
+                | UnaryOp::Log
+                | UnaryOp::Sqrt
+                | UnaryOp::Sigmoid
+                | UnaryOp::Softplus
+                | UnaryOp::Sin
+                | UnaryOp::Cos
+                | UnaryOp::Tanh
+                | UnaryOp::Floor
+                | UnaryOp::Ceil
+                | UnaryOp::Round => self.expect(inst, *operand, ScalarType::Real),
             },
             Inst::Binary(op, lhs, rhs) => {
                 let ty = self.ty(*lhs);
@@ -202,6 +210,7 @@ impl Verifier<'_> {
                     BinaryOp::And | BinaryOp::Or => ty == Some(ScalarType::Bool),
                     BinaryOp::Eq | BinaryOp::Ne => ty.is_some(),
                     BinaryOp::Rem => ty == Some(ScalarType::Int),
+                    BinaryOp::Pow => ty == Some(ScalarType::Real),
                     BinaryOp::Add
                     | BinaryOp::Sub
                     | BinaryOp::Mul
@@ -218,6 +227,26 @@ impl Verifier<'_> {
                 }
             }
             Inst::If { cond, .. } => self.expect(inst, *cond, ScalarType::Bool),
+            Inst::Select {
+                cond,
+                then,
+                otherwise,
+            } => {
+                self.expect(inst, *cond, ScalarType::Bool)?;
+                match self.ty(*then) {
+                    Some(ty) if self.ty(*otherwise) == Some(ty) => Ok(()),
+                    _ => Err(self.error(Some(inst), "select arms differ in type")),
+                }
+            }
+            Inst::Loop { flag, bound, .. } => {
+                if self.scalar_var(inst, *flag)? != ScalarType::Bool {
+                    return Err(self.error(Some(inst), "loop flag is not a bool"));
+                }
+                match bound {
+                    Some(bound) if *bound <= 0 => Err(self.error(Some(inst), "loop bound is not positive")),
+                    _ => Ok(()),
+                }
+            }
             Inst::For {
                 counter, lo, hi, ..
             } => {

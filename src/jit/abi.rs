@@ -149,6 +149,7 @@ impl CallStorage {
     fn bind_param(&mut self, var: VarId, arg: &Value) {
         let index = var.index();
         match arg {
+            Value::IntArray(_) | Value::BoolArray(_) => todo!("issue 3 scaffold"),
             Value::Real(value) => self.scalars[index] = value.to_bits(),
             Value::Int(value) => self.scalars[index] = *value as u64,
             Value::Bool(value) => self.scalars[index] = u64::from(*value),

@@ -280,6 +280,7 @@ impl<'a> FunctionTranslator<'a> {
     fn translate_inst(&mut self, inst: InstId) -> Result<Option<Value>, JitError> {
         let func = self.func;
         let value = match &func.insts[inst] {
+            Inst::Select { .. } | Inst::Loop { .. } => todo!("issue 3 scaffold"),
             Inst::Real(value) => self.builder.ins().f64const(*value),
             Inst::Int(value) => self.builder.ins().iconst(types::I64, *value),
             Inst::Bool(value) => self.builder.ins().iconst(types::I8, i64::from(*value)),
@@ -378,6 +379,7 @@ impl<'a> FunctionTranslator<'a> {
     /// negative constant, so that every index fails as in the interpreter.
     fn size_value(&mut self, size: Size) -> (Value, Value) {
         match size {
+            Size::Derived(_) => todo!("issue 3 scaffold"),
             Size::Const(extent) => {
                 let value = self.builder.ins().iconst(types::I64, extent);
                 let checked = if extent < 0 {
@@ -612,6 +614,7 @@ impl<'a> FunctionTranslator<'a> {
         };
         Ok(match ty {
             ScalarType::Real => match op {
+                BinaryOp::Pow => todo!("issue 3 scaffold"),
                 BinaryOp::Add => self.builder.ins().fadd(a, b),
                 BinaryOp::Sub => self.builder.ins().fsub(a, b),
                 BinaryOp::Mul => self.builder.ins().fmul(a, b),
@@ -626,6 +629,7 @@ impl<'a> FunctionTranslator<'a> {
                 BinaryOp::Rem | BinaryOp::And | BinaryOp::Or => return Err(unsupported(self)),
             },
             ScalarType::Int => match op {
+                BinaryOp::Pow => todo!("issue 3 scaffold"),
                 BinaryOp::Add => self.builder.ins().iadd(a, b),
                 BinaryOp::Sub => self.builder.ins().isub(a, b),
                 BinaryOp::Mul => self.builder.ins().imul(a, b),
@@ -642,6 +646,7 @@ impl<'a> FunctionTranslator<'a> {
                 BinaryOp::And | BinaryOp::Or => return Err(unsupported(self)),
             },
             ScalarType::Bool => match op {
+                BinaryOp::Pow => todo!("issue 3 scaffold"),
                 BinaryOp::And => self.builder.ins().band(a, b),
                 BinaryOp::Or => self.builder.ins().bor(a, b),
                 // Bools are 0/1, ordered as false < true.

@@ -20,20 +20,24 @@ pub enum Value {
     Bool(bool),
     /// A real array of any rank.
     Array(ArrayD<f64>),
+    /// An int array of any rank.
+    IntArray(ArrayD<i64>),
+    /// A bool array of any rank.
+    BoolArray(ArrayD<bool>),
 }
 
 impl Value {
     pub fn as_real(&self) -> Option<f64> {
         match self {
             Value::Real(value) => Some(*value),
-            Value::Int(_) | Value::Bool(_) | Value::Array(_) => None,
+            Value::Int(_) | Value::Bool(_) | Value::Array(_) | Value::IntArray(_) | Value::BoolArray(_) => None,
         }
     }
 
     pub fn as_array(&self) -> Option<&ArrayD<f64>> {
         match self {
             Value::Array(array) => Some(array),
-            Value::Real(_) | Value::Int(_) | Value::Bool(_) => None,
+            Value::Real(_) | Value::Int(_) | Value::Bool(_) | Value::IntArray(_) | Value::BoolArray(_) => None,
         }
     }
 
@@ -44,6 +48,8 @@ impl Value {
             Value::Int(_) => "int".to_string(),
             Value::Bool(_) => "bool".to_string(),
             Value::Array(array) => format!("real array of shape {:?}", array.shape()),
+            Value::IntArray(array) => format!("int array of shape {:?}", array.shape()),
+            Value::BoolArray(array) => format!("bool array of shape {:?}", array.shape()),
         }
     }
 }
@@ -98,6 +104,10 @@ pub enum RuntimeError {
     },
     #[error("the tape exceeded its limit of {limit} values")]
     TapeLimit { limit: usize },
+    #[error("a while loop exceeded its bound of {bound} iterations")]
+    LoopBoundExceeded { inst: InstId, bound: i64 },
+    #[error("size {size} is {value}, which is negative")]
+    NegativeSize { size: String, value: i64 },
     #[error("the tape was popped while empty (a bug in the compiler)")]
     TapeUnderflow,
 }
@@ -106,6 +116,7 @@ pub enum RuntimeError {
 #[derive(Clone, Debug, Default)]
 pub struct SizeBindings {
     values: SecondaryMap<SizeId, i64>,
+    derived: SecondaryMap<crate::ir::DerivedSizeId, i64>,
 }
 
 impl SizeBindings {
@@ -113,7 +124,32 @@ impl SizeBindings {
         match size {
             Size::Const(value) => value,
             Size::Param(id) => self.values[id],
+            Size::Derived(id) => self.derived[id],
         }
+    }
+
+    /// Computes every derived size from the bound parameters; a negative
+    /// one is an error (e.g. `real[n - 1]` called with `n = 0`).
+    fn derive(&mut self, func: &Func) -> Result<(), RuntimeError> {
+        for (id, derived) in func.derived_sizes.iter() {
+            let value = derived
+                .terms
+                .iter()
+                .map(|(monomial, coefficient)| {
+                    monomial
+                        .iter()
+                        .fold(*coefficient, |product, size| product.wrapping_mul(self.values[*size]))
+                })
+                .fold(0i64, i64::wrapping_add);
+            if value < 0 {
+                return Err(RuntimeError::NegativeSize {
+                    size: derived.text.clone(),
+                    value,
+                });
+            }
+            self.derived[id] = value;
+        }
+        Ok(())
     }
 
     /// The number of elements of an array variable (1 for a scalar).
@@ -154,48 +190,47 @@ pub fn bind_arguments(func: &Func, args: &[Value]) -> Result<SizeBindings, Runti
             expected: describe_var_type(func, ty),
             got: arg.describe(),
         };
-        match (ty, arg) {
+        let shape = match (ty, arg) {
             (VarType::Scalar(ScalarType::Real), Value::Real(_))
             | (VarType::Scalar(ScalarType::Int), Value::Int(_))
-            | (VarType::Scalar(ScalarType::Bool), Value::Bool(_)) => {}
-            (
-                VarType::Array {
-                    elem: ScalarType::Real,
-                    dims,
-                },
-                Value::Array(array),
-            ) => {
-                if array.ndim() != dims.len() {
-                    return Err(type_error());
-                }
-                for (dim_index, (dim, extent)) in dims.iter().zip(array.shape()).enumerate() {
-                    let extent = *extent as i64;
-                    match dim {
-                        Size::Const(expected) if *expected != extent => {
-                            return Err(type_error());
-                        }
-                        Size::Const(_) => {}
-                        Size::Param(size) if bound[*size] => {
-                            if bindings.values[*size] != extent {
-                                return Err(RuntimeError::SizeMismatch {
-                                    size: func.sizes[*size].name.clone(),
-                                    first: bindings.values[*size],
-                                    second: extent,
-                                    param: param_index,
-                                    dim: dim_index,
-                                });
-                            }
-                        }
-                        Size::Param(size) => {
-                            bindings.values[*size] = extent;
-                            bound[*size] = true;
-                        }
+            | (VarType::Scalar(ScalarType::Bool), Value::Bool(_)) => continue,
+            (VarType::Array { elem: ScalarType::Real, .. }, Value::Array(array)) => array.shape(),
+            (VarType::Array { elem: ScalarType::Int, .. }, Value::IntArray(array)) => array.shape(),
+            (VarType::Array { elem: ScalarType::Bool, .. }, Value::BoolArray(array)) => array.shape(),
+            _ => return Err(type_error()),
+        };
+        let VarType::Array { dims, .. } = ty else {
+            return Err(type_error());
+        };
+        if shape.len() != dims.len() {
+            return Err(type_error());
+        }
+        for (dim_index, (dim, extent)) in dims.iter().zip(shape).enumerate() {
+            let extent = *extent as i64;
+            match dim {
+                Size::Const(expected) if *expected != extent => return Err(type_error()),
+                Size::Const(_) => {}
+                Size::Param(size) if bound[*size] => {
+                    if bindings.values[*size] != extent {
+                        return Err(RuntimeError::SizeMismatch {
+                            size: func.sizes[*size].name.clone(),
+                            first: bindings.values[*size],
+                            second: extent,
+                            param: param_index,
+                            dim: dim_index,
+                        });
                     }
                 }
+                Size::Param(size) => {
+                    bindings.values[*size] = extent;
+                    bound[*size] = true;
+                }
+                // Parameters bind sizes; they are never typed by derived ones.
+                Size::Derived(_) => return Err(type_error()),
             }
-            _ => return Err(type_error()),
         }
     }
+    bindings.derive(func)?;
     Ok(bindings)
 }
 
@@ -214,6 +249,7 @@ pub fn describe_var_type(func: &Func, ty: &VarType) -> String {
                 .map(|dim| match dim {
                     Size::Const(value) => value.to_string(),
                     Size::Param(id) => func.sizes[*id].name.clone(),
+                    Size::Derived(id) => func.derived_sizes[*id].text.clone(),
                 })
                 .collect();
             format!("{}[{}]", scalar(*elem), dims.join(", "))

@@ -144,9 +144,10 @@ impl FnChecker<'_> {
         for (param_dim, arg_dim) in param_dims.iter().zip(&arg_dims) {
             let (consistent, bound_by) = match param_dim {
                 Size::Const(_) => (param_dim == arg_dim, None),
-                Size::Var(SizeVarId(var)) => match sizes[*var as usize] {
+                Size::Poly(_) => todo!("issue 3 scaffold"),
+                Size::Var(SizeVarId(var)) => match sizes[*var as usize].clone() {
                     None => {
-                        sizes[*var as usize] = Some((*arg_dim, arg.span));
+                        sizes[*var as usize] = Some((arg_dim.clone(), arg.span));
                         (true, None)
                     }
                     Some((bound, bound_span)) => {
@@ -186,7 +187,8 @@ impl FnChecker<'_> {
                     .iter()
                     .map(|dim| match dim {
                         Size::Const(value) => SizeDesc::Const(*value),
-                        Size::Var(SizeVarId(var)) => match sizes[*var as usize] {
+                        Size::Poly(_) => todo!("issue 3 scaffold"),
+                        Size::Var(SizeVarId(var)) => match sizes[*var as usize].clone() {
                             Some((size, _)) => super::types::describe_size(size, &self.size_vars),
                             None => SizeDesc::Named(
                                 self.signatures.get(fn_id).size_vars[*var as usize]
@@ -231,6 +233,7 @@ impl FnChecker<'_> {
             (Builtin::Exp | Builtin::Log | Builtin::Sqrt, _) => Some(Type::REAL),
             (Builtin::Len, Type::Array { .. }) => Some(arg.ty.clone()),
             (Builtin::Sum | Builtin::Len, _) => None,
+            _ => todo!("issue 3 scaffold"),
         };
         let arg = match target {
             Some(target) if can_adapt(&arg, &target) => adapt(arg, &target),
@@ -246,6 +249,7 @@ impl FnChecker<'_> {
         let ty = match builtin {
             Builtin::Len => Type::INT,
             Builtin::Sum | Builtin::Exp | Builtin::Log | Builtin::Sqrt => Type::REAL,
+            _ => todo!("issue 3 scaffold"),
         };
         Some(TExpr {
             kind: TExprKind::Builtin {
@@ -266,8 +270,9 @@ fn substitute(ty: &Type, sizes: &[Size]) -> Type {
             dims: dims
                 .iter()
                 .map(|dim| match dim {
-                    Size::Var(SizeVarId(var)) => sizes[*var as usize],
-                    Size::Const(_) => *dim,
+                    Size::Var(SizeVarId(var)) => sizes[*var as usize].clone(),
+                    Size::Const(_) => dim.clone(),
+                    Size::Poly(_) => todo!("issue 3 scaffold"),
                 })
                 .collect(),
         },

@@ -118,6 +118,7 @@ impl<'a> FnChecker<'a> {
             span: def.span,
             name_span: def.name.span,
             ret_span: def.ret.span,
+            origin: super::tast::FnOrigin::User,
         })
     }
 

@@ -36,6 +36,7 @@ pub fn type_text(ty: &Type, tfn: &TFn) -> String {
                 .map(|dim| match dim {
                     Size::Const(value) => value.to_string(),
                     Size::Var(id) => tfn.size_vars[id.0 as usize].name.clone(),
+                    Size::Poly(_) => dim.display(&|id| tfn.size_vars[id.0 as usize].name.clone()),
                 })
                 .collect();
             format!("{}[{}]", scalar(*elem), dims.join(", "))

@@ -16,7 +16,9 @@
 
 mod calls;
 mod check;
+pub mod attrs;
 pub mod display;
+pub mod size;
 pub mod error;
 mod recursion;
 mod scope;
@@ -47,6 +49,7 @@ pub fn check(module: &ast::Module) -> Result<TProgram, Vec<SemaError>> {
         // Every body checked without error, so every function was built.
         Ok(TProgram {
             fns: fns.into_iter().flatten().collect(),
+            file_attrs: Default::default(),
         })
     } else {
         errors.sort_by_key(|error| {

@@ -32,12 +32,8 @@ pub enum Scalar {
     Bool,
 }
 
-/// The length of one array dimension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Size {
-    Const(i64),
-    Var(SizeVarId),
-}
+pub use super::size::{Size, SizePoly};
+pub use super::attrs::SiteAttrs;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
@@ -59,14 +55,20 @@ impl Type {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TProgram {
+    /// The functions of the stdlib modules first (prelude, then each `use`d
+    /// module), then the user's file, in source order.
     pub fns: Vec<TFn>,
+    /// The defaults of the user's file (`#![relax(..)]`).
+    pub file_attrs: SiteAttrs,
 }
 
 impl TProgram {
+    /// The user's function called `name` (stdlib functions are not entry
+    /// points; the first definition wins if there are several overloads).
     pub fn fn_by_name(&self, name: &str) -> Option<FnId> {
         self.fns
             .iter()
-            .position(|f| f.name == name)
+            .position(|f| f.name == name && f.origin == FnOrigin::User)
             .map(|index| FnId(index as u32))
     }
 
@@ -91,6 +93,16 @@ pub struct TFn {
     pub name_span: Span,
     /// The span of the result type.
     pub ret_span: Span,
+    /// Whether the user wrote it or it comes from the stdlib.
+    pub origin: FnOrigin,
+}
+
+/// Where a function is defined.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FnOrigin {
+    User,
+    /// `stdlib/<module>.dsl` (the prelude is `prelude`).
+    Stdlib(String),
 }
 
 impl TFn {
@@ -162,22 +174,55 @@ pub enum TStmtKind {
         hi: Box<TExpr>,
         body: TBlock,
     },
+    /// `while cond { body }`; `bound` from `#[bound(N)]`.
+    While {
+        cond: Box<TExpr>,
+        body: TBlock,
+        bound: Option<u64>,
+    },
     Expr(TExpr),
+    /// A statement with smoothing attributes (`#[hard] if .. { }`).
+    Attributed {
+        attrs: SiteAttrs,
+        stmt: Box<TStmt>,
+    },
 }
 
-/// The builtins of the skeleton language.
+/// The builtins that lower to IR directly. (`min`, `max`, `abs`, `sort`,
+/// `argmax`, ... are functions of `stdlib/prelude.dsl`, written in the
+/// language.) Unary math builtins apply elementwise to arrays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Builtin {
-    /// `sum(real[n]) -> real`
+    /// `sum(real array) -> real`, all elements.
     Sum,
-    /// `exp(real) -> real`
     Exp,
-    /// `log(real) -> real`
     Log,
-    /// `sqrt(real) -> real`
     Sqrt,
-    /// `len(array) -> int`, the length of the first dimension.
+    Sin,
+    Cos,
+    Tanh,
+    /// `1 / (1 + e^-x)`
+    Sigmoid,
+    /// `log(1 + e^x)`
+    Softplus,
+    /// `pow(real, real) -> real`
+    Pow,
+    /// `floor(real) -> int`
+    Floor,
+    /// `ceil(real) -> int`
+    Ceil,
+    /// `round(real) -> int`, halves away from zero.
+    Round,
+    /// `real(int) -> real`
+    Real,
+    /// `len(array)`, `len(array, dim)` (dim an int literal) -> int.
     Len,
+    /// `zeros(n)`, `zeros(n, m)`: the dimensions are in the expression's type;
+    /// no arguments are kept.
+    Zeros,
+    /// `fill(n, v)`, `fill(n, m, v)`: the dimensions are in the type; the one
+    /// argument kept is the value.
+    Fill,
 }
 
 impl Builtin {
@@ -187,7 +232,19 @@ impl Builtin {
             Builtin::Exp => "exp",
             Builtin::Log => "log",
             Builtin::Sqrt => "sqrt",
+            Builtin::Sin => "sin",
+            Builtin::Cos => "cos",
+            Builtin::Tanh => "tanh",
+            Builtin::Sigmoid => "sigmoid",
+            Builtin::Softplus => "softplus",
+            Builtin::Pow => "pow",
+            Builtin::Floor => "floor",
+            Builtin::Ceil => "ceil",
+            Builtin::Round => "round",
+            Builtin::Real => "real",
             Builtin::Len => "len",
+            Builtin::Zeros => "zeros",
+            Builtin::Fill => "fill",
         }
     }
 }
@@ -208,9 +265,13 @@ pub enum TExprKind {
     /// The value of a size variable of the enclosing function, as an `int`:
     /// `n` in `for i in 0..n` where a parameter has type `real[n]`.
     SizeVar(SizeVarId),
+    /// The value of a size as an `int`: `len(a)`, `len(a, 1)`.
+    SizeValue(Size),
     Unary(UnaryOp, Box<TExpr>),
-    /// Both operands have the same type, except that arithmetic on arrays is
-    /// not part of the skeleton language (sema rejects it).
+    /// On scalars, both operands have the same type. Arithmetic (`+ - * /`,
+    /// `%` on ints) also works elementwise on arrays of the same shape, or
+    /// an array and a scalar of its element type (broadcast); the expression
+    /// then has the array's type. `Unary(Neg, array)` is elementwise too.
     Binary(BinaryOp, Box<TExpr>, Box<TExpr>),
     /// A call of a user function. `sizes` gives, for each size variable of
     /// the callee, its value in the caller's terms.
@@ -230,6 +291,21 @@ pub enum TExprKind {
     },
     /// `[a, b, c]`: elements all of the element type.
     ArrayLit(Vec<TExpr>),
+    /// `[body for var in lo..hi]`: `lo` and `hi` are ints whose values are
+    /// sizes; the first dimension of the type is `hi - lo`, the rest is the
+    /// body's shape when the body is an array (nested comprehensions give
+    /// 2-D arrays). Element `k` is the body with `var = lo + k`.
+    Comprehension {
+        var: LocalId,
+        lo: Box<TExpr>,
+        hi: Box<TExpr>,
+        body: Box<TExpr>,
+    },
+    /// An expression with smoothing attributes.
+    Attributed {
+        attrs: SiteAttrs,
+        expr: Box<TExpr>,
+    },
     If {
         cond: Box<TExpr>,
         then_block: TBlock,

@@ -95,7 +95,7 @@ pub fn describe(ty: &Type, size_vars: &[SizeVarInfo]) -> TypeDesc {
             elem: *elem,
             dims: dims
                 .iter()
-                .map(|size| describe_size(*size, size_vars))
+                .map(|size| describe_size(size.clone(), size_vars))
                 .collect(),
         },
     }
@@ -104,6 +104,7 @@ pub fn describe(ty: &Type, size_vars: &[SizeVarInfo]) -> TypeDesc {
 pub fn describe_size(size: Size, size_vars: &[SizeVarInfo]) -> SizeDesc {
     match size {
         Size::Const(value) => SizeDesc::Const(value),
+        Size::Poly(_) => todo!("issue 3 scaffold"),
         Size::Var(SizeVarId(index)) => SizeDesc::Named(
             size_vars
                 .get(index as usize)

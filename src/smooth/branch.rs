@@ -98,23 +98,23 @@ impl Smoother<'_> {
             .emit_for_each_place(self.block, var, origin, |func, block, place| {
                 let then_read = func.emit_read(block, &place.in_var(then_value), origin);
                 let else_read = func.emit_read(block, &place, origin);
-                let mixed = emit_mix(func, block, p_var, then_read, else_read, origin);
+                let p = func.append(block, Inst::Read(p_var), origin);
+                let mixed = emit_mix(func, block, p, then_read, else_read, origin);
                 func.emit_write(block, &place, mixed, origin);
             });
     }
 }
 
-/// `p * a + (1 - p) * b` with `p` read from `p_var`. Written as two products
-/// rather than `b + p * (a - b)` so that `a - b` cannot overflow.
+/// `p * a + (1 - p) * b`. Written as two products rather than
+/// `b + p * (a - b)` so that `a - b` cannot overflow.
 fn emit_mix(
     func: &mut crate::ir::Func,
     block: BlockId,
-    p_var: VarId,
+    p: InstId,
     then_value: InstId,
     else_value: InstId,
     origin: Origin,
 ) -> InstId {
-    let p = func.append(block, Inst::Read(p_var), origin);
     let one = func.append(block, Inst::Real(1.0), origin);
     let q = func.append(block, Inst::Binary(BinaryOp::Sub, one, p), origin);
     let then_part = func.append(block, Inst::Binary(BinaryOp::Mul, p, then_value), origin);
@@ -124,4 +124,20 @@ fn emit_mix(
         Inst::Binary(BinaryOp::Add, then_part, else_part),
         origin,
     )
+}
+
+impl Smoother<'_> {
+    /// `select(c, a, b)` on a soft `c`: `p * a + (1 - p) * b` (soft truth
+    /// values of bool arms are blended as probabilities).
+    pub(super) fn soft_select(&mut self, cond: InstId, then: InstId, otherwise: InstId, origin: Origin) -> InstId {
+        let derived = origin.derived();
+        self.record_site(SiteKind::Branch, "blend p * a + (1 - p) * b".to_string(), origin);
+        let p = self.value(cond);
+        let (a, b) = if self.old.types[then] == Some(ScalarType::Bool) {
+            (self.probability(then, origin), self.probability(otherwise, origin))
+        } else {
+            (self.value(then), self.value(otherwise))
+        };
+        emit_mix(&mut self.new, self.block, p, a, b, derived)
+    }
 }

@@ -17,14 +17,20 @@ use crate::ir::{BinaryOp, Inst, InstId, ScalarType, UnaryOp};
 use crate::syntax::span::Origin;
 
 impl Smoother<'_> {
-    /// The probability (a new real value) that the old bool `cond` holds.
+    /// The probability (a new real value) that the old bool `cond` holds: a
+    /// relaxed truth value as it is, a hard one as 0 or 1.
     pub(super) fn probability(&mut self, cond: InstId, origin: Origin) -> InstId {
         let value = self.value(cond);
-        if self.data.is_data(cond) {
+        if self.is_soft_value(cond) {
             value
         } else {
             self.emit(Inst::Unary(UnaryOp::ToReal, value), origin.derived())
         }
+    }
+
+    /// Whether the old bool `value` became a probability.
+    pub(super) fn is_soft_value(&self, value: InstId) -> bool {
+        self.new.types[self.value(value)] == Some(ScalarType::Real)
     }
 
     /// A data-dependent comparison or logic operator, as a probability.
@@ -83,7 +89,12 @@ impl Smoother<'_> {
                 let scaled = self.emit(Inst::Binary(BinaryOp::Div, difference, tau), derived);
                 Ok(self.emit_cdf(scaled, origin))
             }
-            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+            BinaryOp::Add
+            | BinaryOp::Sub
+            | BinaryOp::Mul
+            | BinaryOp::Div
+            | BinaryOp::Rem
+            | BinaryOp::Pow => {
                 unreachable!("arithmetic never has a bool result")
             }
         }

@@ -120,7 +120,14 @@ impl Walker<'_> {
                     self.walk(*body, under);
                     false
                 }
-                Inst::Unary(..) | Inst::Binary(..) | Inst::Push(_) => operands_data,
+                Inst::Loop { flag, body, .. } => {
+                    // A loop whose flag depends on data runs a data-dependent
+                    // number of times: what its body writes depends on data.
+                    let nested = if result.vars[*flag] { Some([*body, *body]) } else { under };
+                    self.walk(*body, nested);
+                    false
+                }
+                Inst::Unary(..) | Inst::Binary(..) | Inst::Select { .. } | Inst::Push(_) => operands_data,
             };
             if is_data && !self.result.values[inst] {
                 self.result.values[inst] = true;

@@ -77,6 +77,7 @@ pub fn written_vars(func: &Func, block: BlockId, out: &mut Vec<VarId>) {
                 written_vars(func, *then_block, out);
                 written_vars(func, *else_block, out);
             }
+            Inst::Loop { body, .. } => written_vars(func, *body, out),
             Inst::For { counter, body, .. } => {
                 if !out.contains(counter) {
                     out.push(*counter);

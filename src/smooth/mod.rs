@@ -99,6 +99,18 @@ pub enum SmoothError {
     /// A loop bound that depends on data.
     #[error("a loop bound depends on data")]
     LoopBound { span: Option<Span> },
+    /// A `while` whose condition depends on data, without `#[bound(N)]`.
+    #[error("a data-dependent while loop has no bound")]
+    UnboundedWhile { span: Option<Span> },
+    /// A construct whose relaxation is not implemented yet.
+    #[error("no relaxation yet for {construct}")]
+    NotYetRelaxed {
+        construct: &'static str,
+        span: Option<Span>,
+    },
+    /// An array index that depends on data (relaxed by soft indexing later).
+    #[error("an index depends on data")]
+    DataIndex { span: Option<Span> },
 }
 
 /// Smooths `func` according to `options`; returns the new function and the
@@ -108,6 +120,7 @@ pub fn run(
     options: &SmoothOptions,
 ) -> Result<(Func, Vec<SmoothingSite>), SmoothError> {
     let data = discreteness::analyze(func);
+    check_loop_bounds(func, &data)?;
     match options.mode {
         Mode::Hard => Ok((func.clone(), hard_sites(func, &data))),
         Mode::Relaxed => rewrite::Smoother::new(func, data, *options).run(),
@@ -131,4 +144,19 @@ fn hard_sites(func: &Func, data: &discreteness::Discreteness) -> Vec<SmoothingSi
         }
     }
     sites
+}
+
+/// A `while` whose condition depends on data must say how often it may run
+/// (`#[bound(N)]`), in every mode: relaxed, it is unrolled that often.
+fn check_loop_bounds(func: &Func, data: &discreteness::Discreteness) -> Result<(), SmoothError> {
+    for (inst, instruction) in func.insts.iter() {
+        if let crate::ir::Inst::Loop { flag, bound: None, .. } = instruction
+            && data.is_data_var(*flag)
+        {
+            return Err(SmoothError::UnboundedWhile {
+                span: func.origins[inst].span(),
+            });
+        }
+    }
+    Ok(())
 }

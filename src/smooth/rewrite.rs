@@ -9,7 +9,7 @@
 use super::discreteness::Discreteness;
 use super::locality::VarAccess;
 use super::{SiteKind, SmoothError, SmoothOptions, SmoothingSite};
-use crate::ir::{BlockId, Func, Inst, InstId, ScalarType, VarType};
+use crate::ir::{BlockId, Func, Inst, InstId, ScalarType, UnaryOp, VarType};
 use crate::syntax::span::Origin;
 use cranelift_entity::SecondaryMap;
 
@@ -85,22 +85,68 @@ impl<'f> Smoother<'f> {
         Ok(())
     }
 
+    /// Whether the site of `inst` asks to stay discrete (`#[hard]`).
+    fn is_hard_site(&self, inst: InstId) -> bool {
+        self.old.site_attrs[inst]
+            .is_some_and(|attrs| self.old.attrs[attrs].mode == Some(crate::sema::attrs::SiteMode::Hard))
+    }
+
     fn rewrite_inst(&mut self, inst: InstId) -> Result<(), SmoothError> {
         let origin = self.old.origins[inst];
-        let is_data = self.data.is_data(inst);
+        let relax_here = self.data.is_data(inst) && !self.is_hard_site(inst);
         let new_value = match &self.old.insts[inst] {
             Inst::If {
                 cond,
                 then_block,
                 else_block,
             } => {
-                if self.data.is_data(*cond) {
+                if self.is_soft_value(*cond) && !self.is_hard_site(inst) {
                     self.soft_if(*cond, *then_block, *else_block, origin)?;
                 } else {
                     self.hard_if(*cond, *then_block, *else_block, origin)?;
                 }
                 return Ok(());
             }
+            Inst::Loop { flag, body, bound } => {
+                if self.data.is_data_var(*flag) && !self.is_hard_site(inst) {
+                    return Err(SmoothError::NotYetRelaxed {
+                        construct: "a `while` loop whose condition depends on real inputs",
+                        span: origin.span(),
+                    });
+                }
+                let new_body = self.new.new_block(self.block);
+                let copy = Inst::Loop {
+                    flag: *flag,
+                    body: new_body,
+                    bound: *bound,
+                };
+                let _ = self.emit(copy, origin);
+                let saved = self.block;
+                self.block = new_body;
+                let result = self.rewrite_block(*body);
+                self.block = saved;
+                return result;
+            }
+            Inst::Unary(op @ (UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round), _) if relax_here => {
+                return Err(SmoothError::NotYetRelaxed {
+                    construct: match op {
+                        UnaryOp::Floor => "`floor` of a value that depends on real inputs",
+                        UnaryOp::Ceil => "`ceil` of a value that depends on real inputs",
+                        _ => "`round` of a value that depends on real inputs",
+                    },
+                    span: origin.span(),
+                });
+            }
+            Inst::Load { indices, .. } | Inst::Store { indices, .. }
+                if indices.iter().any(|index| self.data.is_data(*index)) && !self.is_hard_site(inst) =>
+            {
+                return Err(SmoothError::DataIndex { span: origin.span() });
+            }
+            Inst::Select {
+                cond,
+                then,
+                otherwise,
+            } if self.is_soft_value(*cond) && !self.is_hard_site(inst) => self.soft_select(*cond, *then, *otherwise, origin),
             Inst::For {
                 counter,
                 lo,
@@ -123,14 +169,10 @@ impl<'f> Smoother<'f> {
                 self.block = saved;
                 return result;
             }
-            Inst::Binary(op, lhs, rhs)
-                if is_data && self.old.types[inst] == Some(ScalarType::Bool) =>
-            {
+            Inst::Binary(op, lhs, rhs) if self.old.types[inst] == Some(ScalarType::Bool) && self.relaxes(*op, *lhs, *rhs, relax_here) => {
                 self.soft_binary(*op, *lhs, *rhs, origin)?
             }
-            Inst::Unary(crate::ir::UnaryOp::Not, operand) if is_data => {
-                self.soft_not(*operand, origin)
-            }
+            Inst::Unary(UnaryOp::Not, operand) if self.is_soft_value(*operand) => self.soft_not(*operand, origin),
             Inst::Write { var, value } => {
                 self.check_discrete_write(*var, origin)?;
                 let value = self.as_var_type(*var, *value, origin);
@@ -165,12 +207,30 @@ impl<'f> Smoother<'f> {
         }
     }
 
+    /// Whether a bool-valued binary operation becomes a probability: a
+    /// comparison of data outside `#[hard]`, or logic over probabilities.
+    fn relaxes(&self, op: crate::ir::BinaryOp, lhs: InstId, rhs: InstId, relax_here: bool) -> bool {
+        use crate::ir::BinaryOp;
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                self.is_soft_value(lhs) || self.is_soft_value(rhs)
+            }
+            BinaryOp::Eq | BinaryOp::Ne
+                if self.old.types[lhs] == Some(ScalarType::Bool) =>
+            {
+                self.is_soft_value(lhs) || self.is_soft_value(rhs)
+            }
+            _ => relax_here,
+        }
+    }
+
     /// A copy of `inst` reading the new values of its operands.
     fn map_operands(&self, inst: &Inst) -> Inst {
         inst.map_operands(|value| self.value(value))
     }
 
-    /// An `If` on a condition that does not depend on data: stays exact.
+    /// An `If` that stays exact (its condition does not depend on data, or
+    /// its site is `#[hard]`).
     fn hard_if(
         &mut self,
         cond: InstId,

@@ -89,6 +89,8 @@ pub fn reals(value: &Value) -> Vec<f64> {
         Value::Int(int) => vec![*int as f64],
         Value::Bool(boolean) => vec![f64::from(u8::from(*boolean))],
         Value::Array(array) => array.iter().copied().collect(),
+        Value::IntArray(array) => array.iter().map(|x| *x as f64).collect(),
+        Value::BoolArray(array) => array.iter().map(|x| f64::from(u8::from(*x))).collect(),
     }
 }
 
@@ -126,7 +128,7 @@ pub fn perturb(args: &[Value], index: usize, step: f64) -> Vec<Value> {
                 }
                 remaining -= array.len();
             }
-            Value::Int(_) | Value::Bool(_) => {}
+            Value::Int(_) | Value::Bool(_) | Value::IntArray(_) | Value::BoolArray(_) => {}
         }
     }
     panic!("coordinate {index} is beyond the real inputs")
@@ -138,7 +140,7 @@ pub fn real_coordinates(args: &[Value]) -> usize {
         .map(|arg| match arg {
             Value::Real(_) => 1,
             Value::Array(array) => array.len(),
-            Value::Int(_) | Value::Bool(_) => 0,
+            Value::Int(_) | Value::Bool(_) | Value::IntArray(_) | Value::BoolArray(_) => 0,
         })
         .sum()
 }
