@@ -120,7 +120,12 @@ fn value_from_json(param: &ParamInfo, json: &Json) -> Result<Value, String> {
 
 /// Appends the leaves of a nested array of the given shape; `None` when
 /// the array is ragged.
-fn flatten<'j>(json: &'j Json, rank: usize, shape: &[usize], out: &mut Vec<&'j Json>) -> Option<()> {
+fn flatten<'j>(
+    json: &'j Json,
+    rank: usize,
+    shape: &[usize],
+    out: &mut Vec<&'j Json>,
+) -> Option<()> {
     if rank == 0 {
         out.push(json);
         return Some(());
@@ -158,7 +163,12 @@ fn nested<T>(array: ndarray::ArrayViewD<'_, T>, leaf: &dyn Fn(&T) -> Json) -> Js
     if array.ndim() == 0 {
         return array.iter().next().map(leaf).unwrap_or(Json::Null);
     }
-    Json::Array(array.outer_iter().map(|row| nested(row.into_dyn(), leaf)).collect())
+    Json::Array(
+        array
+            .outer_iter()
+            .map(|row| nested(row.into_dyn(), leaf))
+            .collect(),
+    )
 }
 
 /// `{"value": V}` or `{"value": V, "grad": {"x": G, ...}}`.

@@ -124,7 +124,14 @@ impl GradBuilder<'_> {
         let int = VarType::Scalar(ScalarType::Int);
         let count = self.new.new_var("iterations", int, VarRole::Temp);
         let zero = self.new.append(new_block, Inst::Int(0), derived);
-        let _ = self.new.append(new_block, Inst::Write { var: count, value: zero }, derived);
+        let _ = self.new.append(
+            new_block,
+            Inst::Write {
+                var: count,
+                value: zero,
+            },
+            derived,
+        );
         let new_body = self.new.new_block(new_block);
         let _ = self.new.append(
             new_block,
@@ -138,8 +145,19 @@ impl GradBuilder<'_> {
         self.forward_block(body, new_body)?;
         let before = self.new.append(new_body, Inst::Read(count), derived);
         let one = self.new.append(new_body, Inst::Int(1), derived);
-        let after = self.new.append(new_body, Inst::Binary(crate::ir::BinaryOp::Add, before, one), derived);
-        let _ = self.new.append(new_body, Inst::Write { var: count, value: after }, derived);
+        let after = self.new.append(
+            new_body,
+            Inst::Binary(crate::ir::BinaryOp::Add, before, one),
+            derived,
+        );
+        let _ = self.new.append(
+            new_body,
+            Inst::Write {
+                var: count,
+                value: after,
+            },
+            derived,
+        );
         let total = self.new.append(new_block, Inst::Read(count), derived);
         let _ = self.new.append(new_block, Inst::Push(total), derived);
         Ok(())

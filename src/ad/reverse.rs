@@ -66,11 +66,15 @@ impl GradBuilder<'_> {
             }
             Inst::Loop { body, .. } => {
                 // The body ran `count` times; its reverse runs as many times.
-                let count = self.new.append(new_block, Inst::Pop(ScalarType::Int), origin);
+                let count = self
+                    .new
+                    .append(new_block, Inst::Pop(ScalarType::Int), origin);
                 let zero = self.new.append(new_block, Inst::Int(0), origin);
                 let int = crate::ir::VarType::Scalar(ScalarType::Int);
                 let counter = self.new.new_var("iteration", int, crate::ir::VarRole::Temp);
-                let new_body = self.new.emit_for(new_block, counter, (zero, count), true, origin);
+                let new_body = self
+                    .new
+                    .emit_for(new_block, counter, (zero, count), true, origin);
                 self.reverse_block(body, new_body)
             }
             _ => unreachable!("split only yields control instructions as control"),

@@ -126,12 +126,17 @@ impl Func {
                     reverse,
                 } => {
                     let direction = if *reverse { " reverse" } else { "" };
-                    writeln!(out, "{indent}for {counter} in {lo}..{hi}{direction} {{{site}")?;
+                    writeln!(
+                        out,
+                        "{indent}for {counter} in {lo}..{hi}{direction} {{{site}"
+                    )?;
                     self.write_block(out, *body, depth + 1)?;
                     writeln!(out, "{indent}}}")?;
                 }
                 Inst::Loop { flag, body, bound } => {
-                    let bound = bound.map(|bound| format!(" bound {bound}")).unwrap_or_default();
+                    let bound = bound
+                        .map(|bound| format!(" bound {bound}"))
+                        .unwrap_or_default();
                     writeln!(out, "{indent}loop while {flag}{bound} {{{site}")?;
                     self.write_block(out, *body, depth + 1)?;
                     writeln!(out, "{indent}}}")?;

@@ -243,7 +243,9 @@ impl Verifier<'_> {
                     return Err(self.error(Some(inst), "loop flag is not a bool"));
                 }
                 match bound {
-                    Some(bound) if *bound <= 0 => Err(self.error(Some(inst), "loop bound is not positive")),
+                    Some(bound) if *bound <= 0 => {
+                        Err(self.error(Some(inst), "loop bound is not positive"))
+                    }
                     _ => Ok(()),
                 }
             }

@@ -30,14 +30,22 @@ impl Value {
     pub fn as_real(&self) -> Option<f64> {
         match self {
             Value::Real(value) => Some(*value),
-            Value::Int(_) | Value::Bool(_) | Value::Array(_) | Value::IntArray(_) | Value::BoolArray(_) => None,
+            Value::Int(_)
+            | Value::Bool(_)
+            | Value::Array(_)
+            | Value::IntArray(_)
+            | Value::BoolArray(_) => None,
         }
     }
 
     pub fn as_array(&self) -> Option<&ArrayD<f64>> {
         match self {
             Value::Array(array) => Some(array),
-            Value::Real(_) | Value::Int(_) | Value::Bool(_) | Value::IntArray(_) | Value::BoolArray(_) => None,
+            Value::Real(_)
+            | Value::Int(_)
+            | Value::Bool(_)
+            | Value::IntArray(_)
+            | Value::BoolArray(_) => None,
         }
     }
 
@@ -136,9 +144,9 @@ impl SizeBindings {
                 .terms
                 .iter()
                 .map(|(monomial, coefficient)| {
-                    monomial
-                        .iter()
-                        .fold(*coefficient, |product, size| product.wrapping_mul(self.values[*size]))
+                    monomial.iter().fold(*coefficient, |product, size| {
+                        product.wrapping_mul(self.values[*size])
+                    })
                 })
                 .fold(0i64, i64::wrapping_add);
             if value < 0 {
@@ -194,9 +202,27 @@ pub fn bind_arguments(func: &Func, args: &[Value]) -> Result<SizeBindings, Runti
             (VarType::Scalar(ScalarType::Real), Value::Real(_))
             | (VarType::Scalar(ScalarType::Int), Value::Int(_))
             | (VarType::Scalar(ScalarType::Bool), Value::Bool(_)) => continue,
-            (VarType::Array { elem: ScalarType::Real, .. }, Value::Array(array)) => array.shape(),
-            (VarType::Array { elem: ScalarType::Int, .. }, Value::IntArray(array)) => array.shape(),
-            (VarType::Array { elem: ScalarType::Bool, .. }, Value::BoolArray(array)) => array.shape(),
+            (
+                VarType::Array {
+                    elem: ScalarType::Real,
+                    ..
+                },
+                Value::Array(array),
+            ) => array.shape(),
+            (
+                VarType::Array {
+                    elem: ScalarType::Int,
+                    ..
+                },
+                Value::IntArray(array),
+            ) => array.shape(),
+            (
+                VarType::Array {
+                    elem: ScalarType::Bool,
+                    ..
+                },
+                Value::BoolArray(array),
+            ) => array.shape(),
             _ => return Err(type_error()),
         };
         let VarType::Array { dims, .. } = ty else {

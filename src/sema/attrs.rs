@@ -41,7 +41,9 @@ impl FamilyName {
     }
 
     pub fn from_name(name: &str) -> Option<FamilyName> {
-        FamilyName::ALL.into_iter().find(|family| family.name() == name)
+        FamilyName::ALL
+            .into_iter()
+            .find(|family| family.name() == name)
     }
 }
 

@@ -14,15 +14,15 @@
 //! * `scope` and `types` are the helpers they share;
 //! * `error` is the [`SemaError`] enum, rendered by `crate::diagnostics`.
 
+pub mod attrs;
 mod calls;
 mod check;
-pub mod attrs;
 pub mod display;
-pub mod size;
 pub mod error;
 mod recursion;
 mod scope;
 mod signatures;
+pub mod size;
 pub mod tast;
 mod types;
 

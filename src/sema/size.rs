@@ -28,7 +28,10 @@ pub struct SizePoly {
 impl SizePoly {
     fn from_map(map: BTreeMap<Vec<SizeVarId>, i64>) -> SizePoly {
         SizePoly {
-            terms: map.into_iter().filter(|(_, coefficient)| *coefficient != 0).collect(),
+            terms: map
+                .into_iter()
+                .filter(|(_, coefficient)| *coefficient != 0)
+                .collect(),
         }
     }
 
@@ -113,9 +116,9 @@ impl Size {
             .terms
             .iter()
             .map(|(monomial, coefficient)| {
-                monomial
-                    .iter()
-                    .fold(*coefficient, |product, var| product.wrapping_mul(value_of(*var)))
+                monomial.iter().fold(*coefficient, |product, var| {
+                    product.wrapping_mul(value_of(*var))
+                })
             })
             .fold(0i64, i64::wrapping_add)
     }

@@ -32,8 +32,8 @@ pub enum Scalar {
     Bool,
 }
 
-pub use super::size::{Size, SizePoly};
 pub use super::attrs::SiteAttrs;
+pub use super::size::{Size, SizePoly};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {

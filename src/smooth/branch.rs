@@ -129,12 +129,25 @@ fn emit_mix(
 impl Smoother<'_> {
     /// `select(c, a, b)` on a soft `c`: `p * a + (1 - p) * b` (soft truth
     /// values of bool arms are blended as probabilities).
-    pub(super) fn soft_select(&mut self, cond: InstId, then: InstId, otherwise: InstId, origin: Origin) -> InstId {
+    pub(super) fn soft_select(
+        &mut self,
+        cond: InstId,
+        then: InstId,
+        otherwise: InstId,
+        origin: Origin,
+    ) -> InstId {
         let derived = origin.derived();
-        self.record_site(SiteKind::Branch, "blend p * a + (1 - p) * b".to_string(), origin);
+        self.record_site(
+            SiteKind::Branch,
+            "blend p * a + (1 - p) * b".to_string(),
+            origin,
+        );
         let p = self.value(cond);
         let (a, b) = if self.old.types[then] == Some(ScalarType::Bool) {
-            (self.probability(then, origin), self.probability(otherwise, origin))
+            (
+                self.probability(then, origin),
+                self.probability(otherwise, origin),
+            )
         } else {
             (self.value(then), self.value(otherwise))
         };

@@ -123,11 +123,17 @@ impl Walker<'_> {
                 Inst::Loop { flag, body, .. } => {
                     // A loop whose flag depends on data runs a data-dependent
                     // number of times: what its body writes depends on data.
-                    let nested = if result.vars[*flag] { Some([*body, *body]) } else { under };
+                    let nested = if result.vars[*flag] {
+                        Some([*body, *body])
+                    } else {
+                        under
+                    };
                     self.walk(*body, nested);
                     false
                 }
-                Inst::Unary(..) | Inst::Binary(..) | Inst::Select { .. } | Inst::Push(_) => operands_data,
+                Inst::Unary(..) | Inst::Binary(..) | Inst::Select { .. } | Inst::Push(_) => {
+                    operands_data
+                }
             };
             if is_data && !self.result.values[inst] {
                 self.result.values[inst] = true;

@@ -150,7 +150,9 @@ fn hard_sites(func: &Func, data: &discreteness::Discreteness) -> Vec<SmoothingSi
 /// (`#[bound(N)]`), in every mode: relaxed, it is unrolled that often.
 fn check_loop_bounds(func: &Func, data: &discreteness::Discreteness) -> Result<(), SmoothError> {
     for (inst, instruction) in func.insts.iter() {
-        if let crate::ir::Inst::Loop { flag, bound: None, .. } = instruction
+        if let crate::ir::Inst::Loop {
+            flag, bound: None, ..
+        } = instruction
             && data.is_data_var(*flag)
         {
             return Err(SmoothError::UnboundedWhile {

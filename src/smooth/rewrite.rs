@@ -87,8 +87,9 @@ impl<'f> Smoother<'f> {
 
     /// Whether the site of `inst` asks to stay discrete (`#[hard]`).
     fn is_hard_site(&self, inst: InstId) -> bool {
-        self.old.site_attrs[inst]
-            .is_some_and(|attrs| self.old.attrs[attrs].mode == Some(crate::sema::attrs::SiteMode::Hard))
+        self.old.site_attrs[inst].is_some_and(|attrs| {
+            self.old.attrs[attrs].mode == Some(crate::sema::attrs::SiteMode::Hard)
+        })
     }
 
     fn rewrite_inst(&mut self, inst: InstId) -> Result<(), SmoothError> {
@@ -127,7 +128,9 @@ impl<'f> Smoother<'f> {
                 self.block = saved;
                 return result;
             }
-            Inst::Unary(op @ (UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round), _) if relax_here => {
+            Inst::Unary(op @ (UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round), _)
+                if relax_here =>
+            {
                 return Err(SmoothError::NotYetRelaxed {
                     construct: match op {
                         UnaryOp::Floor => "`floor` of a value that depends on real inputs",
@@ -138,15 +141,20 @@ impl<'f> Smoother<'f> {
                 });
             }
             Inst::Load { indices, .. } | Inst::Store { indices, .. }
-                if indices.iter().any(|index| self.data.is_data(*index)) && !self.is_hard_site(inst) =>
+                if indices.iter().any(|index| self.data.is_data(*index))
+                    && !self.is_hard_site(inst) =>
             {
-                return Err(SmoothError::DataIndex { span: origin.span() });
+                return Err(SmoothError::DataIndex {
+                    span: origin.span(),
+                });
             }
             Inst::Select {
                 cond,
                 then,
                 otherwise,
-            } if self.is_soft_value(*cond) && !self.is_hard_site(inst) => self.soft_select(*cond, *then, *otherwise, origin),
+            } if self.is_soft_value(*cond) && !self.is_hard_site(inst) => {
+                self.soft_select(*cond, *then, *otherwise, origin)
+            }
             Inst::For {
                 counter,
                 lo,
@@ -169,10 +177,15 @@ impl<'f> Smoother<'f> {
                 self.block = saved;
                 return result;
             }
-            Inst::Binary(op, lhs, rhs) if self.old.types[inst] == Some(ScalarType::Bool) && self.relaxes(*op, *lhs, *rhs, relax_here) => {
+            Inst::Binary(op, lhs, rhs)
+                if self.old.types[inst] == Some(ScalarType::Bool)
+                    && self.relaxes(*op, *lhs, *rhs, relax_here) =>
+            {
                 self.soft_binary(*op, *lhs, *rhs, origin)?
             }
-            Inst::Unary(UnaryOp::Not, operand) if self.is_soft_value(*operand) => self.soft_not(*operand, origin),
+            Inst::Unary(UnaryOp::Not, operand) if self.is_soft_value(*operand) => {
+                self.soft_not(*operand, origin)
+            }
             Inst::Write { var, value } => {
                 self.check_discrete_write(*var, origin)?;
                 let value = self.as_var_type(*var, *value, origin);
@@ -212,12 +225,8 @@ impl<'f> Smoother<'f> {
     fn relaxes(&self, op: crate::ir::BinaryOp, lhs: InstId, rhs: InstId, relax_here: bool) -> bool {
         use crate::ir::BinaryOp;
         match op {
-            BinaryOp::And | BinaryOp::Or => {
-                self.is_soft_value(lhs) || self.is_soft_value(rhs)
-            }
-            BinaryOp::Eq | BinaryOp::Ne
-                if self.old.types[lhs] == Some(ScalarType::Bool) =>
-            {
+            BinaryOp::And | BinaryOp::Or => self.is_soft_value(lhs) || self.is_soft_value(rhs),
+            BinaryOp::Eq | BinaryOp::Ne if self.old.types[lhs] == Some(ScalarType::Bool) => {
                 self.is_soft_value(lhs) || self.is_soft_value(rhs)
             }
             _ => relax_here,

@@ -16,18 +16,26 @@
 //! the same t-norm as the plain operator's.
 
 use super::{
-    BinaryOp, BlockId, Func, Inst, InstId, ScalarType, Size, SizeData, UnaryOp, VarId, VarRole,
-    VarType,
+    BinaryOp, BlockId, DerivedSizeId, Func, Inst, InstId, ScalarType, SizeData, UnaryOp, VarId,
+    VarRole, VarType,
 };
 use crate::sema::tast::{
-    self, Builtin, FnId, LocalId, Scalar, TBlock, TExpr, TExprKind, TFn, TProgram, TStmt,
-    TStmtKind, Type,
+    self, FnId, LocalId, Scalar, SiteAttrs, SizePoly, TBlock, TExpr, TExprKind, TFn, TProgram,
+    TStmt, TStmtKind, Type,
 };
 use crate::syntax::ast::{self, AssignOp};
 use crate::syntax::span::{Origin, Span};
+use analysis::{has_control, may_fault};
+use scope::FnScope;
+use std::collections::HashMap;
 
 /// Calls nested deeper than this are a compiler bug (sema rejects recursion).
 const MAX_INLINE_DEPTH: usize = 256;
+
+mod analysis;
+mod arrays;
+mod builtins;
+mod scope;
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum LowerError {
@@ -40,90 +48,40 @@ pub enum LowerError {
 pub fn lower(program: &TProgram, entry: FnId) -> Result<Func, LowerError> {
     let tfn = program.func(entry);
     let mut func = Func::new(tfn.name.clone());
-    let sizes: Vec<Size> = tfn
-        .size_vars
-        .iter()
-        .map(|size_var| {
-            Size::Param(func.sizes.push(SizeData {
-                name: size_var.name.clone(),
-                bound_by: size_var.bound_by,
-            }))
-        })
-        .collect();
-    let mut scope = FnScope::new(tfn, sizes);
-    for (param_index, local) in tfn.params.iter().enumerate() {
-        let info = tfn.local(*local);
-        let ty = scope.var_type(&info.ty);
-        let var = func.new_var(info.name.clone(), ty, VarRole::Param(param_index));
-        func.params.push(var);
-        scope.bind(*local, var);
+    for size_var in &tfn.size_vars {
+        let _ = func.sizes.push(SizeData {
+            name: size_var.name.clone(),
+            bound_by: size_var.bound_by,
+        });
     }
-    let result_ty = scope.var_type(&tfn.ret);
-    let result = func.new_var("result", result_ty, VarRole::Temp);
-    func.outputs.push(result);
     let block = func.entry;
     let mut lowerer = Lowerer {
         program,
+        entry: tfn,
         func,
         block,
         depth: 0,
+        derived: HashMap::new(),
+        attrs: Vec::new(),
     };
+    let mut scope = FnScope::entry(tfn);
+    for (param_index, local) in tfn.params.iter().enumerate() {
+        let info = tfn.local(*local);
+        let ty = lowerer.var_type(&scope, &info.ty);
+        let var = lowerer
+            .func
+            .new_var(info.name.clone(), ty, VarRole::Param(param_index));
+        lowerer.func.params.push(var);
+        scope.bind(*local, var);
+    }
+    let result_ty = lowerer.var_type(&scope, &tfn.ret);
+    let result = lowerer.func.new_var("result", result_ty, VarRole::Temp);
+    lowerer.func.outputs.push(result);
     let origin = Origin::Source(tfn.span);
-    lowerer.lower_block_into(&mut scope, &tfn.body, result, origin)?;
+    lowerer.with_attrs(&program.file_attrs, |this| {
+        this.lower_block_into(&mut scope, &tfn.body, result, origin)
+    })?;
     Ok(lowerer.func)
-}
-
-/// The variables and sizes of one (possibly inlined) function activation.
-struct FnScope<'p> {
-    tfn: &'p TFn,
-    locals: Vec<Option<VarId>>,
-    sizes: Vec<Size>,
-}
-
-impl<'p> FnScope<'p> {
-    fn new(tfn: &'p TFn, sizes: Vec<Size>) -> FnScope<'p> {
-        FnScope {
-            tfn,
-            locals: vec![None; tfn.locals.len()],
-            sizes,
-        }
-    }
-
-    fn bind(&mut self, local: LocalId, var: VarId) {
-        self.locals[local.0 as usize] = Some(var);
-    }
-
-    fn var(&self, local: LocalId) -> VarId {
-        self.locals[local.0 as usize].expect("sema resolves every local before its use")
-    }
-
-    fn size(&self, size: tast::Size) -> Size {
-        match size {
-            tast::Size::Const(value) => Size::Const(value),
-            tast::Size::Var(id) => self.sizes[id.0 as usize],
-            tast::Size::Poly(_) => todo!("issue 3 scaffold"),
-        }
-    }
-
-    fn var_type(&self, ty: &Type) -> VarType {
-        match ty {
-            Type::Scalar(scalar) => VarType::Scalar(scalar_type(*scalar)),
-            Type::Array { elem, dims } => VarType::Array {
-                elem: scalar_type(*elem),
-                dims: dims.iter().map(|dim| self.size(dim.clone())).collect(),
-            },
-            // Unit never reaches a variable: sema allows it only as a statement.
-            Type::Unit => VarType::Scalar(ScalarType::Bool),
-        }
-    }
-}
-
-fn scalar_type(scalar: Scalar) -> ScalarType {
-    match scalar {
-        Scalar::Real => ScalarType::Real,
-        Scalar::Int => ScalarType::Int,
-        Scalar::Bool => ScalarType::Bool,
-    }
 }
 
 /// An array produced by lowering an expression.
@@ -137,10 +95,18 @@ struct ArrayRef {
 
 struct Lowerer<'p> {
     program: &'p TProgram,
+    /// The function being lowered; sizes are kept in its size variables.
+    entry: &'p TFn,
     func: Func,
     /// Where instructions are appended.
     block: BlockId,
+    /// How many calls deep the inliner is.
     depth: usize,
+    /// Derived sizes already interned, by polynomial.
+    derived: HashMap<SizePoly, DerivedSizeId>,
+    /// The attributes of the enclosing attributed constructs, innermost last
+    /// (each already merged with the ones outside it).
+    attrs: Vec<SiteAttrs>,
 }
 
 type Lowered<T> = Result<T, LowerError>;
@@ -221,7 +187,12 @@ impl<'p> Lowerer<'p> {
 
     fn lower_stmt(&mut self, scope: &mut FnScope<'p>, stmt: &TStmt) -> Lowered<()> {
         match &stmt.kind {
-            TStmtKind::While { .. } | TStmtKind::Attributed { .. } => todo!("issue 3 scaffold"),
+            TStmtKind::While { cond, body, bound } => {
+                self.lower_while(scope, cond, body, *bound, stmt.span)
+            }
+            TStmtKind::Attributed { attrs, stmt } => {
+                self.with_attrs(attrs, |this| this.lower_stmt(scope, stmt))
+            }
             TStmtKind::Let { local, init } => self.lower_let(scope, *local, init, stmt.span),
             TStmtKind::Assign {
                 local,
@@ -244,7 +215,7 @@ impl<'p> Lowerer<'p> {
         span: Span,
     ) -> Lowered<()> {
         let info = scope.tfn.local(local);
-        let ty = scope.var_type(&info.ty);
+        let ty = self.var_type(scope, &info.ty);
         if ty.is_array() {
             let source = self.lower_array(scope, init)?;
             if source.fresh {
@@ -352,6 +323,48 @@ impl<'p> Lowerer<'p> {
         self.in_block(body_block, |this| this.lower_block_unit(scope, body))
     }
 
+    /// `while c { body }` as `flag = c; loop while flag { body; flag = c }`.
+    fn lower_while(
+        &mut self,
+        scope: &mut FnScope<'p>,
+        cond: &TExpr,
+        body: &TBlock,
+        bound: Option<u64>,
+        span: Span,
+    ) -> Lowered<()> {
+        let flag = self.temp("while_flag", VarType::Scalar(ScalarType::Bool));
+        let first = self.lower_scalar(scope, cond)?;
+        let _ = self.emit(
+            Inst::Write {
+                var: flag,
+                value: first,
+            },
+            cond.span,
+        );
+        let loop_body = self.func.new_block(self.block);
+        let bound = bound.map(|bound| i64::try_from(bound).unwrap_or(i64::MAX));
+        let _ = self.emit(
+            Inst::Loop {
+                flag,
+                body: loop_body,
+                bound,
+            },
+            span,
+        );
+        self.in_block(loop_body, |this| {
+            this.lower_block_unit(scope, body)?;
+            let again = this.lower_scalar(scope, cond)?;
+            let _ = this.emit(
+                Inst::Write {
+                    var: flag,
+                    value: again,
+                },
+                cond.span,
+            );
+            Ok(())
+        })
+    }
+
     /// Lowers an expression used as a statement.
     fn lower_effect(&mut self, scope: &mut FnScope<'p>, expr: &TExpr) -> Lowered<()> {
         match (&expr.kind, &expr.ty) {
@@ -421,7 +434,13 @@ impl<'p> Lowerer<'p> {
     fn lower_scalar(&mut self, scope: &mut FnScope<'p>, expr: &TExpr) -> Lowered<InstId> {
         let span = expr.span;
         Ok(match &expr.kind {
-            TExprKind::SizeValue(_) | TExprKind::Comprehension { .. } | TExprKind::Attributed { .. } => todo!("issue 3 scaffold"),
+            TExprKind::Attributed { attrs, expr } => {
+                self.with_attrs(attrs, |this| this.lower_scalar(scope, expr))?
+            }
+            TExprKind::SizeValue(size) => {
+                let size = self.ir_size(scope, size);
+                self.emit(Inst::SizeOf(size), span)
+            }
             TExprKind::Real(value) => self.emit(Inst::Real(*value), span),
             TExprKind::Int(value) => self.emit(Inst::Int(*value), span),
             TExprKind::Bool(value) => self.emit(Inst::Bool(*value), span),
@@ -430,16 +449,12 @@ impl<'p> Lowerer<'p> {
                 self.emit(Inst::Read(var), span)
             }
             TExprKind::SizeVar(id) => {
-                let size = scope.size(tast::Size::Var(*id));
+                let size = self.ir_size(scope, &tast::Size::Var(*id));
                 self.emit(Inst::SizeOf(size), span)
             }
             TExprKind::Unary(op, operand) => {
                 let value = self.lower_scalar(scope, operand)?;
-                let op = match op {
-                    ast::UnaryOp::Neg => UnaryOp::Neg,
-                    ast::UnaryOp::Not => UnaryOp::Not,
-                };
-                self.emit(Inst::Unary(op, value), span)
+                self.emit(Inst::Unary(unary_op(*op), value), span)
             }
             TExprKind::Binary(op, lhs, rhs) => self.lower_binary(scope, *op, lhs, rhs, span)?,
             TExprKind::Call {
@@ -466,12 +481,14 @@ impl<'p> Lowerer<'p> {
                 )
             }
             TExprKind::If { .. } | TExprKind::Block(_) => {
-                let ty = scope.var_type(&expr.ty);
+                let ty = self.var_type(scope, &expr.ty);
                 let dest = self.temp("if_value", ty);
                 self.lower_valued_control(scope, expr, dest)?;
                 self.emit(Inst::Read(dest), span)
             }
-            TExprKind::ArrayLit(_) => unreachable!("sema gives array literals an array type"),
+            TExprKind::ArrayLit(_) | TExprKind::Comprehension { .. } => {
+                unreachable!("sema gives array literals and comprehensions array types")
+            }
         })
     }
 
@@ -489,21 +506,7 @@ impl<'p> Lowerer<'p> {
             return self.lower_short_circuit(scope, op, lhs, rhs, span);
         }
         let values = self.lower_operands(scope, &[lhs, rhs])?;
-        let op = match op {
-            ast::BinaryOp::Add => BinaryOp::Add,
-            ast::BinaryOp::Sub => BinaryOp::Sub,
-            ast::BinaryOp::Mul => BinaryOp::Mul,
-            ast::BinaryOp::Div => BinaryOp::Div,
-            ast::BinaryOp::Rem => BinaryOp::Rem,
-            ast::BinaryOp::Lt => BinaryOp::Lt,
-            ast::BinaryOp::Le => BinaryOp::Le,
-            ast::BinaryOp::Gt => BinaryOp::Gt,
-            ast::BinaryOp::Ge => BinaryOp::Ge,
-            ast::BinaryOp::Eq => BinaryOp::Eq,
-            ast::BinaryOp::Ne => BinaryOp::Ne,
-            ast::BinaryOp::And => BinaryOp::And,
-            ast::BinaryOp::Or => BinaryOp::Or,
-        };
+        let op = binary_op(op);
         Ok(self.emit(Inst::Binary(op, values[0], values[1]), span))
     }
 
@@ -543,114 +546,6 @@ impl<'p> Lowerer<'p> {
             Ok(())
         })?;
         Ok(self.emit(Inst::Read(result), span))
-    }
-
-    fn lower_builtin(
-        &mut self,
-        scope: &mut FnScope<'p>,
-        builtin: Builtin,
-        args: &[TExpr],
-        span: Span,
-    ) -> Lowered<InstId> {
-        let unary = |op| {
-            move |this: &mut Self, scope: &mut FnScope<'p>| -> Lowered<InstId> {
-                let value = this.lower_scalar(scope, &args[0])?;
-                Ok(this.emit(Inst::Unary(op, value), span))
-            }
-        };
-        match builtin {
-            Builtin::Exp => unary(UnaryOp::Exp)(self, scope),
-            Builtin::Log => unary(UnaryOp::Log)(self, scope),
-            Builtin::Sqrt => unary(UnaryOp::Sqrt)(self, scope),
-            Builtin::Len => {
-                let array = self.lower_array(scope, &args[0])?;
-                let VarType::Array { dims, .. } = &self.func.vars[array.var].ty else {
-                    unreachable!("sema checks that len takes an array")
-                };
-                let first = dims[0];
-                Ok(self.emit(Inst::SizeOf(first), span))
-            }
-            Builtin::Sum => {
-                let array = self.lower_array(scope, &args[0])?;
-                let total = self.temp("sum", VarType::Scalar(ScalarType::Real));
-                let origin = Origin::Derived(span);
-                let VarType::Array { dims, .. } = self.func.vars[array.var].ty.clone() else {
-                    unreachable!("sema checks that sum takes an array")
-                };
-                self.func
-                    .emit_element_loops(self.block, &dims, origin, |func, inner, indices| {
-                        let element = func.append(
-                            inner,
-                            Inst::Load {
-                                array: array.var,
-                                indices,
-                            },
-                            origin,
-                        );
-                        let running = func.append(inner, Inst::Read(total), origin);
-                        let value = func.append(
-                            inner,
-                            Inst::Binary(BinaryOp::Add, running, element),
-                            origin,
-                        );
-                        let _ = func.append(inner, Inst::Write { var: total, value }, origin);
-                    });
-                Ok(self.emit(Inst::Read(total), span))
-            }
-            _ => todo!("issue 3 scaffold"),
-        }
-    }
-
-    // ----- array expressions --------------------------------------------------------
-
-    fn lower_array(&mut self, scope: &mut FnScope<'p>, expr: &TExpr) -> Lowered<ArrayRef> {
-        match &expr.kind {
-            TExprKind::SizeValue(_) | TExprKind::Comprehension { .. } | TExprKind::Attributed { .. } => todo!("issue 3 scaffold"),
-            TExprKind::Local(local) => Ok(ArrayRef {
-                var: scope.var(*local),
-                fresh: false,
-            }),
-            TExprKind::Call {
-                callee,
-                args,
-                sizes,
-            } => Ok(ArrayRef {
-                var: self.inline_call(scope, *callee, args, sizes, expr.span)?,
-                fresh: true,
-            }),
-            TExprKind::ArrayLit(elements) => {
-                let ty = scope.var_type(&expr.ty);
-                let var = self.temp("array", ty);
-                let operands: Vec<&TExpr> = elements.iter().collect();
-                let values = self.lower_operands(scope, &operands)?;
-                for (position, (value, element)) in values.into_iter().zip(elements).enumerate() {
-                    let index = self.emit(Inst::Int(position as i64), element.span);
-                    let _ = self.emit(
-                        Inst::Store {
-                            array: var,
-                            indices: vec![index],
-                            value,
-                        },
-                        element.span,
-                    );
-                }
-                Ok(ArrayRef { var, fresh: true })
-            }
-            TExprKind::If { .. } | TExprKind::Block(_) => {
-                let ty = scope.var_type(&expr.ty);
-                let var = self.temp("if_value", ty);
-                self.lower_valued_control(scope, expr, var)?;
-                Ok(ArrayRef { var, fresh: true })
-            }
-            TExprKind::Real(_)
-            | TExprKind::Int(_)
-            | TExprKind::Bool(_)
-            | TExprKind::SizeVar(_)
-            | TExprKind::Unary(..)
-            | TExprKind::Binary(..)
-            | TExprKind::Builtin { .. }
-            | TExprKind::Index { .. } => unreachable!("sema gives these expressions scalar types"),
-        }
     }
 
     /// An `if` or block expression whose value goes to `dest`.
@@ -698,7 +593,8 @@ impl<'p> Lowerer<'p> {
         }
         let program = self.program;
         let tfn = program.func(callee);
-        let caller_sizes: Vec<Size> = sizes.iter().map(|size| scope.size(size.clone())).collect();
+        let caller_sizes: Vec<tast::Size> =
+            sizes.iter().map(|size| scope.entry_size(size)).collect();
         let mut callee_scope = FnScope::new(tfn, caller_sizes);
         // Scalars are evaluated (and spilled) first; arrays are passed by
         // reference because parameters are read-only, and copied only when a
@@ -724,14 +620,14 @@ impl<'p> Lowerer<'p> {
         let values = self.lower_operands(scope, &operands)?;
         for ((position, arg), value) in scalar_args.into_iter().zip(values) {
             let local = tfn.params[position];
-            let ty = callee_scope.var_type(&tfn.local(local).ty);
+            let ty = self.var_type(&callee_scope, &tfn.local(local).ty);
             let var = self
                 .func
                 .new_var(tfn.local(local).name.clone(), ty, VarRole::Local);
             let _ = self.emit(Inst::Write { var, value }, arg.span);
             callee_scope.bind(local, var);
         }
-        let result_ty = callee_scope.var_type(&tfn.ret);
+        let result_ty = self.var_type(&callee_scope, &tfn.ret);
         let result = self.temp(&format!("{}_result", tfn.name), result_ty);
         self.depth += 1;
         let lowered =
@@ -749,50 +645,35 @@ impl<'p> Lowerer<'p> {
     }
 }
 
-/// Whether lowering `expr` may emit control flow (and so end a segment).
-fn has_control(expr: &TExpr) -> bool {
-    match &expr.kind {
-        TExprKind::SizeValue(_) | TExprKind::Comprehension { .. } | TExprKind::Attributed { .. } => todo!("issue 3 scaffold"),
-        TExprKind::Real(_)
-        | TExprKind::Int(_)
-        | TExprKind::Bool(_)
-        | TExprKind::Local(_)
-        | TExprKind::SizeVar(_) => false,
-        TExprKind::If { .. } | TExprKind::Block(_) | TExprKind::Call { .. } => true,
-        TExprKind::Builtin { builtin, args } => {
-            *builtin == Builtin::Sum || args.iter().any(has_control)
-        }
-        TExprKind::Unary(_, operand) => has_control(operand),
-        TExprKind::Binary(op, lhs, rhs) => {
-            has_control(lhs)
-                || has_control(rhs)
-                || (matches!(op, ast::BinaryOp::And | ast::BinaryOp::Or) && may_fault(rhs))
-        }
-        TExprKind::Index { base, indices } => has_control(base) || indices.iter().any(has_control),
-        TExprKind::ArrayLit(elements) => elements.iter().any(has_control),
+pub(super) fn unary_op(op: ast::UnaryOp) -> UnaryOp {
+    match op {
+        ast::UnaryOp::Neg => UnaryOp::Neg,
+        ast::UnaryOp::Not => UnaryOp::Not,
     }
 }
 
-/// Whether evaluating `expr` may raise a runtime error.
-fn may_fault(expr: &TExpr) -> bool {
-    match &expr.kind {
-        TExprKind::SizeValue(_) | TExprKind::Comprehension { .. } | TExprKind::Attributed { .. } => todo!("issue 3 scaffold"),
-        TExprKind::Real(_)
-        | TExprKind::Int(_)
-        | TExprKind::Bool(_)
-        | TExprKind::Local(_)
-        | TExprKind::SizeVar(_) => false,
-        TExprKind::Index { .. }
-        | TExprKind::Call { .. }
-        | TExprKind::If { .. }
-        | TExprKind::Block(_) => true,
-        TExprKind::Builtin { args, .. } => args.iter().any(may_fault),
-        TExprKind::Unary(_, operand) => may_fault(operand),
-        TExprKind::Binary(op, lhs, rhs) => {
-            (matches!(op, ast::BinaryOp::Div | ast::BinaryOp::Rem) && lhs.ty == Type::INT)
-                || may_fault(lhs)
-                || may_fault(rhs)
-        }
-        TExprKind::ArrayLit(elements) => elements.iter().any(may_fault),
+pub(super) fn binary_op(op: ast::BinaryOp) -> BinaryOp {
+    match op {
+        ast::BinaryOp::Add => BinaryOp::Add,
+        ast::BinaryOp::Sub => BinaryOp::Sub,
+        ast::BinaryOp::Mul => BinaryOp::Mul,
+        ast::BinaryOp::Div => BinaryOp::Div,
+        ast::BinaryOp::Rem => BinaryOp::Rem,
+        ast::BinaryOp::Lt => BinaryOp::Lt,
+        ast::BinaryOp::Le => BinaryOp::Le,
+        ast::BinaryOp::Gt => BinaryOp::Gt,
+        ast::BinaryOp::Ge => BinaryOp::Ge,
+        ast::BinaryOp::Eq => BinaryOp::Eq,
+        ast::BinaryOp::Ne => BinaryOp::Ne,
+        ast::BinaryOp::And => BinaryOp::And,
+        ast::BinaryOp::Or => BinaryOp::Or,
+    }
+}
+
+pub(super) fn scalar_type(scalar: Scalar) -> ScalarType {
+    match scalar {
+        Scalar::Real => ScalarType::Real,
+        Scalar::Int => ScalarType::Int,
+        Scalar::Bool => ScalarType::Bool,
     }
 }
