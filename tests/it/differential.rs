@@ -7,7 +7,7 @@ use smoothc::{Backend, Mode, Runtime};
 #[test]
 fn jit_agrees_with_interpreter_on_examples() {
     for example in support::examples() {
-        for mode in [Mode::Hard, Mode::Relaxed] {
+        for mode in example.modes.clone() {
             let jit = example.function(mode, Backend::Jit);
             let interp = example.function(mode, Backend::Interp);
             let args = example.args(&jit);

@@ -29,6 +29,7 @@ fn random_like(args: &[Value], rng: &mut ChaCha8Rng) -> Vec<Value> {
         .map(|arg| match arg {
             Value::Real(_) => Value::Real(rng.random_range(-3.0..3.0)),
             Value::Array(array) => Value::Array(array.mapv(|_| rng.random_range(-3.0..3.0))),
+            // Ints (sizes, counts, steps) keep the example's value.
             other => other.clone(),
         })
         .collect()
@@ -52,7 +53,7 @@ fn check(function: &Function, args: &[Value], tau: f64, what: &str) {
 #[test]
 fn relaxed_gradients_match_finite_differences() {
     let mut rng = ChaCha8Rng::seed_from_u64(20261127);
-    for example in support::examples() {
+    for example in support::examples().into_iter().filter(|example| example.modes.contains(&Mode::Relaxed)) {
         let function = example.function(Mode::Relaxed, Backend::Jit);
         let example_args = example.args(&function);
         for tau in [0.3, 1.0, 3.0] {
@@ -79,7 +80,7 @@ fn relaxed_gradients_match_finite_differences() {
 fn hard_gradients_match_finite_differences_away_from_decisions() {
     // Hard mode freezes every decision; away from the decision boundaries
     // the program is smooth and finite differences see the same branch.
-    for example in support::examples() {
+    for example in support::examples().into_iter().filter(|example| example.check_hard_gradient) {
         let function = example.function(Mode::Hard, Backend::Jit);
         let args = example.args(&function);
         check(&function, &args, 1.0, &format!("{} (hard)", example.name));

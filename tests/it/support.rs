@@ -5,13 +5,25 @@ use smoothc::{Backend, Function, Mode, Options, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// A runnable example: `examples/NAME.dsl` with inputs in `NAME.json` and
-/// its entry function named by a `// entry: NAME` line.
+/// A runnable example: `examples/NAME.dsl` with inputs in `NAME.json`, its
+/// entry function named by a `// entry: NAME` line, and optionally
+/// `// modes: hard` (the modes it runs in; default hard and relaxed) and
+/// `// check-hard-gradient: no` (for programs whose decisions move under
+/// any perturbation, so that finite differences never see a frozen branch).
 pub struct Example {
     pub name: String,
     pub source: String,
     pub entry: String,
     pub args_json: BTreeMap<String, serde_json::Value>,
+    pub modes: Vec<Mode>,
+    pub check_hard_gradient: bool,
+}
+
+fn header(source: &str, key: &str) -> Option<String> {
+    source
+        .lines()
+        .find_map(|line| line.trim().strip_prefix(&format!("// {key}:")))
+        .map(|value| value.trim().to_string())
 }
 
 pub fn repo_path(relative: &str) -> PathBuf {
@@ -19,10 +31,7 @@ pub fn repo_path(relative: &str) -> PathBuf {
 }
 
 pub fn entry_of(source: &str) -> Option<String> {
-    source
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("// entry:"))
-        .map(|name| name.trim().to_string())
+    header(source, "entry")
 }
 
 pub fn examples() -> Vec<Example> {
@@ -32,7 +41,7 @@ pub fn examples() -> Vec<Example> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "dsl"))
         .collect();
     paths.sort();
-    assert!(paths.len() >= 3, "the examples are found");
+    assert!(paths.len() >= 9, "the examples are found");
     paths
         .into_iter()
         .map(|path| {
