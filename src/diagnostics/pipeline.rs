@@ -45,17 +45,7 @@ pub fn smooth_error(error: &SmoothError) -> Diagnostic<FileId> {
         )
         .with_notes(vec![
             "In relaxed mode both branches of a data-dependent `if` run and their results are blended with the branch probability; a blend of two ints is not an int.".to_string(),
-            format!("help: make `{var_name}` a real (`let mut {var_name} = 0.0;`) so it can hold the blend, or run with `--mode hard`."),
-        ]),
-        SmoothError::IntComparison { span } => labelled(
-            Diagnostic::error()
-                .with_code("E0403")
-                .with_message("comparison of data-dependent ints has no relaxation"),
-            *span,
-            "these ints depend on real inputs",
-        )
-        .with_notes(vec![
-            "help: keep the quantity real so the comparison can be relaxed, or run with `--mode hard`.".to_string(),
+            format!("help: make `{var_name}` a real (`let mut {var_name} = 0.0;`) so it can hold the blend, keep the decision discrete with `#[hard]` before the statement (or the call) that contains it, or run with `--mode hard`."),
         ]),
         SmoothError::UnboundedWhile { span } => labelled(
             Diagnostic::error()
@@ -77,27 +67,6 @@ pub fn smooth_error(error: &SmoothError) -> Diagnostic<FileId> {
         )
         .with_notes(vec![
             "help: run this program with `--mode hard`, or mark the construct `#[hard]` to keep it discrete inside a relaxed program.".to_string(),
-        ]),
-        SmoothError::DataIndex { span } => labelled(
-            Diagnostic::error()
-                .with_code("E0407")
-                .with_message("relaxed mode has no relaxation yet for an index computed from real inputs"),
-            *span,
-            "this index depends on real inputs",
-        )
-        .with_notes(vec![
-            "help: run this program with `--mode hard`, or mark the indexing `#[hard]` to keep it discrete.".to_string(),
-        ]),
-        SmoothError::LoopBound { span } => labelled(
-            Diagnostic::error()
-                .with_code("E0404")
-                .with_message("loop bound depends on real inputs"),
-            *span,
-            "the number of iterations would depend on data",
-        )
-        .with_notes(vec![
-            "A relaxed program must have the same iterations for every input; a soft value cannot be a loop bound.".to_string(),
-            "help: loop over the full range and use an `if` inside the loop, which relaxed mode turns into a blend.".to_string(),
         ]),
     }
 }

@@ -65,11 +65,6 @@ impl Smoother<'_> {
                 span: origin.span(),
             }),
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                if self.old.types[lhs] != Some(ScalarType::Real) {
-                    return Err(SmoothError::IntComparison {
-                        span: origin.span(),
-                    });
-                }
                 let (high, low) = if matches!(op, BinaryOp::Gt | BinaryOp::Ge) {
                     (lhs, rhs)
                 } else {

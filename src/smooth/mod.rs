@@ -93,13 +93,9 @@ pub enum SmoothError {
         var_name: String,
         span: Option<Span>,
     },
-    /// A comparison of data-dependent ints.
-    #[error("a comparison of data-dependent ints has no relaxation")]
-    IntComparison { span: Option<Span> },
-    /// A loop bound that depends on data.
-    #[error("a loop bound depends on data")]
-    LoopBound { span: Option<Span> },
     /// A `while` whose condition depends on data, without `#[bound(N)]`.
+    /// (An int that depends on data comes from a decision kept hard, so
+    /// using one as an index, a bound or in a comparison needs no rule.)
     #[error("a data-dependent while loop has no bound")]
     UnboundedWhile { span: Option<Span> },
     /// A construct whose relaxation is not implemented yet.
@@ -108,9 +104,6 @@ pub enum SmoothError {
         construct: &'static str,
         span: Option<Span>,
     },
-    /// An array index that depends on data (relaxed by soft indexing later).
-    #[error("an index depends on data")]
-    DataIndex { span: Option<Span> },
 }
 
 /// Smooths `func` according to `options`; returns the new function and the
