@@ -3,7 +3,10 @@
 //! These functions are the definition of the arithmetic both backends
 //! implement: ints wrap, int `Div`/`Rem` fail only on a zero divisor (with
 //! `i64::MIN / -1 == i64::MIN` and `i64::MIN % -1 == 0`), reals follow IEEE,
-//! and bools order as `false < true`.
+//! and bools order as `false < true`. `Floor`, `Ceil` and `Round` are
+//! Rust's `f64::floor`/`ceil`/`round` (halves away from zero) followed by
+//! `as i64`, which saturates at the int range and maps NaN to 0. The
+//! transcendental functions and `pow` are those of `runtime::math`.
 
 use super::frame::Scalar;
 use crate::ir::{BinaryOp, InstId, UnaryOp};
@@ -23,6 +26,15 @@ pub(crate) fn unary(op: UnaryOp, operand: Scalar) -> Scalar {
         (UnaryOp::Log, Scalar::Real(x)) => Scalar::Real(math::log(x)),
         (UnaryOp::Sqrt, Scalar::Real(x)) => Scalar::Real(x.sqrt()),
         (UnaryOp::Sigmoid, Scalar::Real(x)) => Scalar::Real(math::sigmoid(x)),
+        (UnaryOp::Softplus, Scalar::Real(x)) => Scalar::Real(math::softplus(x)),
+        (UnaryOp::Sin, Scalar::Real(x)) => Scalar::Real(math::sin(x)),
+        (UnaryOp::Cos, Scalar::Real(x)) => Scalar::Real(math::cos(x)),
+        (UnaryOp::Tanh, Scalar::Real(x)) => Scalar::Real(math::tanh(x)),
+        // `as` saturates at the i64 range and maps NaN to 0.
+        (UnaryOp::Floor, Scalar::Real(x)) => Scalar::Int(x.floor() as i64),
+        (UnaryOp::Ceil, Scalar::Real(x)) => Scalar::Int(x.ceil() as i64),
+        // Halves away from zero.
+        (UnaryOp::Round, Scalar::Real(x)) => Scalar::Int(x.round() as i64),
         (UnaryOp::ToReal, Scalar::Int(x)) => Scalar::Real(x as f64),
         (UnaryOp::ToReal, Scalar::Bool(x)) => Scalar::Real(if x { 1.0 } else { 0.0 }),
         (op, operand) => panic!("malformed IR: {op:?} applied to {operand:?}"),
@@ -50,7 +62,7 @@ pub(crate) fn binary(
 
 fn real_binary(op: BinaryOp, a: f64, b: f64) -> Scalar {
     match op {
-        BinaryOp::Pow => todo!("issue 3 scaffold"),
+        BinaryOp::Pow => Scalar::Real(math::pow(a, b)),
         BinaryOp::Add => Scalar::Real(a + b),
         BinaryOp::Sub => Scalar::Real(a - b),
         BinaryOp::Mul => Scalar::Real(a * b),
@@ -70,7 +82,6 @@ fn real_binary(op: BinaryOp, a: f64, b: f64) -> Scalar {
 
 fn int_binary(inst: InstId, op: BinaryOp, a: i64, b: i64) -> Result<Scalar, RuntimeError> {
     Ok(match op {
-        BinaryOp::Pow => todo!("issue 3 scaffold"),
         BinaryOp::Add => Scalar::Int(a.wrapping_add(b)),
         BinaryOp::Sub => Scalar::Int(a.wrapping_sub(b)),
         BinaryOp::Mul => Scalar::Int(a.wrapping_mul(b)),
@@ -87,13 +98,14 @@ fn int_binary(inst: InstId, op: BinaryOp, a: i64, b: i64) -> Result<Scalar, Runt
         BinaryOp::Ge => Scalar::Bool(a >= b),
         BinaryOp::Eq => Scalar::Bool(a == b),
         BinaryOp::Ne => Scalar::Bool(a != b),
-        BinaryOp::And | BinaryOp::Or => panic!("malformed IR: {op:?} applied to ints"),
+        BinaryOp::Pow | BinaryOp::And | BinaryOp::Or => {
+            panic!("malformed IR: {op:?} applied to ints")
+        }
     })
 }
 
 fn bool_binary(op: BinaryOp, a: bool, b: bool) -> Scalar {
     match op {
-        BinaryOp::Pow => todo!("issue 3 scaffold"),
         BinaryOp::And => Scalar::Bool(a && b),
         BinaryOp::Or => Scalar::Bool(a || b),
         BinaryOp::Lt => Scalar::Bool(!a & b),
@@ -102,7 +114,12 @@ fn bool_binary(op: BinaryOp, a: bool, b: bool) -> Scalar {
         BinaryOp::Ge => Scalar::Bool(a >= b),
         BinaryOp::Eq => Scalar::Bool(a == b),
         BinaryOp::Ne => Scalar::Bool(a != b),
-        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+        BinaryOp::Add
+        | BinaryOp::Sub
+        | BinaryOp::Mul
+        | BinaryOp::Div
+        | BinaryOp::Rem
+        | BinaryOp::Pow => {
             panic!("malformed IR: {op:?} applied to bools")
         }
     }

@@ -3,8 +3,9 @@
 //! Every variable of the function gets its storage when the call starts, all
 //! zero: a scalar is one [`Scalar`], an array a flat row-major buffer of its
 //! element type whose extents come from the size bindings of the call.
-//! Parameters are then copied in, and the outputs are read back out at the
-//! end as [`Value`]s.
+//! Parameters are then copied in (real, int and bool arrays alike), and the
+//! outputs are read back out at the end as [`Value`]s of their own element
+//! type.
 
 use crate::ir::{Func, InstId, ScalarType, VarId, VarType};
 use crate::runtime::{RuntimeError, SizeBindings, Value};
@@ -140,13 +141,21 @@ impl Frame {
                     ..
                 },
                 Value::Array(array),
-            ) => {
-                // `iter` walks in logical (row-major) order whatever the
-                // memory layout of the argument.
-                for (slot, value) in elements.iter_mut().zip(array.iter()) {
-                    *slot = *value;
-                }
-            }
+            ) => copy_in(elements, array),
+            (
+                Storage::Array {
+                    elements: Elements::Int(elements),
+                    ..
+                },
+                Value::IntArray(array),
+            ) => copy_in(elements, array),
+            (
+                Storage::Array {
+                    elements: Elements::Bool(elements),
+                    ..
+                },
+                Value::BoolArray(array),
+            ) => copy_in(elements, array),
             (storage, arg) => panic!(
                 "argument {arg:?} does not fit parameter {var} ({storage:?}); \
                  bind_arguments should have rejected it"
@@ -215,8 +224,8 @@ impl Frame {
         Ok(())
     }
 
-    /// The final contents of an output variable. Int and bool arrays come
-    /// back as real arrays (bools as 0/1).
+    /// The final contents of an output variable: a scalar, or an array of
+    /// its element type.
     pub(crate) fn output(&self, var: VarId) -> Value {
         match &self.storage[var] {
             Storage::Scalar(value) => value.into_value(),
@@ -225,21 +234,29 @@ impl Frame {
                     .iter()
                     .map(|extent| (*extent).max(0) as usize)
                     .collect();
-                let data: Vec<f64> = match elements {
-                    Elements::Real(elements) => elements.clone(),
-                    Elements::Int(elements) => elements.iter().map(|value| *value as f64).collect(),
-                    Elements::Bool(elements) => elements
-                        .iter()
-                        .map(|value| if *value { 1.0 } else { 0.0 })
-                        .collect(),
-                };
-                Value::Array(
-                    ArrayD::from_shape_vec(IxDyn(&shape), data)
-                        .expect("the element count is the product of the extents"),
-                )
+                match elements {
+                    Elements::Real(elements) => Value::Array(shaped(&shape, elements)),
+                    Elements::Int(elements) => Value::IntArray(shaped(&shape, elements)),
+                    Elements::Bool(elements) => Value::BoolArray(shaped(&shape, elements)),
+                }
             }
         }
     }
+}
+
+/// Copies the elements of an argument into a parameter's buffer of the same
+/// element count. `iter` walks in logical (row-major) order whatever the
+/// memory layout of the argument.
+fn copy_in<T: Copy>(elements: &mut [T], array: &ArrayD<T>) {
+    for (slot, value) in elements.iter_mut().zip(array.iter()) {
+        *slot = *value;
+    }
+}
+
+/// A row-major array of the given shape holding `elements`.
+fn shaped<T: Clone>(shape: &[usize], elements: &[T]) -> ArrayD<T> {
+    ArrayD::from_shape_vec(IxDyn(shape), elements.to_vec())
+        .expect("the element count is the product of the extents")
 }
 
 /// The row-major position of `indices` in an array of the given extents,

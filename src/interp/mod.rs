@@ -6,7 +6,7 @@
 //! parameters in, executes the entry block instruction by instruction and
 //! returns the final contents of the output variables. Runtime faults
 //! (an index out of bounds, an int division by zero, the tape limit, popping
-//! an empty tape) stop the call with a [`RuntimeError`].
+//! an empty tape, a `while` loop exceeding its bound) stop the call with a [`RuntimeError`].
 //!
 //! The interpreter assumes the IR is well formed (it passes `ir::verify`):
 //! operand types fit their instructions, values are defined before use,
@@ -89,7 +89,19 @@ impl Machine<'_> {
 
     fn exec_inst(&mut self, inst: InstId) -> Result<(), RuntimeError> {
         let result = match &self.func.insts[inst] {
-            Inst::Select { .. } | Inst::Loop { .. } => todo!("issue 3 scaffold"),
+            Inst::Select {
+                cond,
+                then,
+                otherwise,
+            } => Some(if self.value(*cond).expect_bool() {
+                self.value(*then)
+            } else {
+                self.value(*otherwise)
+            }),
+            Inst::Loop { flag, body, bound } => {
+                self.exec_loop(inst, *flag, *body, *bound)?;
+                None
+            }
             Inst::Real(value) => Some(Scalar::Real(*value)),
             Inst::Int(value) => Some(Scalar::Int(*value)),
             Inst::Bool(value) => Some(Scalar::Bool(*value)),
@@ -166,6 +178,29 @@ impl Machine<'_> {
             .iter()
             .map(|index| self.value(*index).expect_int())
             .collect()
+    }
+
+    /// A `while` loop: the flag is read before each iteration; with a
+    /// bound `b`, finding the flag still set after `b` iterations is an
+    /// error (so exactly `b` iterations are allowed).
+    fn exec_loop(
+        &mut self,
+        inst: InstId,
+        flag: crate::ir::VarId,
+        body: BlockId,
+        bound: Option<i64>,
+    ) -> Result<(), RuntimeError> {
+        let mut iterations: i64 = 0;
+        while self.frame.read(flag).expect_bool() {
+            if let Some(bound) = bound
+                && iterations >= bound
+            {
+                return Err(RuntimeError::LoopBoundExceeded { inst, bound });
+            }
+            self.exec_block(body)?;
+            iterations += 1;
+        }
+        Ok(())
     }
 
     /// A `For` loop. The bounds are evaluated once; the sequence of counter

@@ -183,6 +183,16 @@ pub(crate) fn arr(shape: &[usize], data: &[f64]) -> Value {
     Value::Array(ArrayD::from_shape_vec(IxDyn(shape), data.to_vec()).expect("shape fits data"))
 }
 
+/// An int array argument or result of the given shape.
+pub(crate) fn int_arr(shape: &[usize], data: &[i64]) -> Value {
+    Value::IntArray(ArrayD::from_shape_vec(IxDyn(shape), data.to_vec()).expect("shape fits data"))
+}
+
+/// A bool array argument or result of the given shape.
+pub(crate) fn bool_arr(shape: &[usize], data: &[bool]) -> Value {
+    Value::BoolArray(ArrayD::from_shape_vec(IxDyn(shape), data.to_vec()).expect("shape fits data"))
+}
+
 /// Whether two results are identical, comparing reals by their bits (so
 /// NaN equals the same NaN, and `0.0` differs from `-0.0`).
 pub(crate) fn identical(

@@ -2,7 +2,7 @@
 //! of the interpreter (which check the expected results) and of the JIT
 //! (which checks that it agrees with the interpreter bit for bit).
 
-use super::test_builder::{BOOL, Builder, INT, REAL, arr, array};
+use super::test_builder::{BOOL, Builder, INT, REAL, arr, array, bool_arr, int_arr};
 use crate::ir::{BinaryOp, Func, Inst, ScalarType, Size, UnaryOp, VarId};
 use crate::runtime::{RunConfig, RuntimeError, Value};
 
@@ -437,10 +437,7 @@ fn nested_loops_trace() -> Case {
         b.finish(),
         vec![],
         Ok(vec![
-            arr(
-                &[9],
-                &[32.0, 33.0, 34.0, 35.0, 21.0, 22.0, 23.0, 10.0, 11.0],
-            ),
+            int_arr(&[9], &[32, 33, 34, 35, 21, 22, 23, 10, 11]),
             Value::Int(9),
         ]),
     )
@@ -478,7 +475,7 @@ fn empty_loop_and_counter_writes() -> Case {
         Ok(vec![
             Value::Int(0),
             Value::Int(0),
-            arr(&[5], &[0.0, 100.0, 200.0, 300.0, 400.0]),
+            int_arr(&[5], &[0, 100, 200, 300, 400]),
         ]),
     )
 }
@@ -558,7 +555,7 @@ fn bubble_sort() -> Case {
         Ok(vec![
             arr(&[4], &[0.0, 1.0, 2.0, 3.0]),
             Value::Int(5),
-            arr(&[4], &[1.0, 1.0, 1.0, 0.0]),
+            bool_arr(&[4], &[true, true, true, false]),
         ]),
     )
 }
@@ -605,8 +602,8 @@ fn tape_round_trip() -> Case {
         vec![arr(&[4], &input)],
         Ok(vec![
             arr(&[4], &input),
-            arr(&[4], &[0.0, 3.0, 6.0, 9.0]),
-            arr(&[4], &[1.0, 0.0, 0.0, 1.0]),
+            int_arr(&[4], &[0, 3, 6, 9]),
+            bool_arr(&[4], &[true, false, false, true]),
         ]),
     )
 }

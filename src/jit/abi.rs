@@ -2,8 +2,9 @@
 //!
 //! A compiled function has the signature `extern "C" fn(*mut Frame) -> i32`.
 //! Before the call, Rust binds the arguments, allocates zeroed storage for
-//! every variable ([`CallStorage`]) and copies the parameters in; all sizes
-//! are known at that point. The generated code keeps scalar variables in
+//! every variable ([`CallStorage`]) and copies the parameters in; all sizes,
+//! derived sizes included, are known at that point and passed in the
+//! frame's size table. The generated code keeps scalar variables in
 //! registers (Cranelift `Variable`s): it reads scalar parameters from their
 //! slot at entry and writes scalar outputs to their slot before returning
 //! [`STATUS_OK`]. Arrays live in memory, one flat row-major buffer of 8-byte
@@ -13,7 +14,7 @@
 //! helper) has filled [`Frame::error`] where the fault needs more data than
 //! its status.
 
-use crate::ir::{Func, InstId, ScalarType, VarId, VarType};
+use crate::ir::{Func, InstId, ScalarType, Size, VarId, VarType};
 use crate::runtime::tape::Tape;
 use crate::runtime::{RunConfig, RuntimeError, SizeBindings, Value};
 use cranelift_entity::EntityRef;
@@ -30,6 +31,9 @@ pub(crate) const STATUS_DIVISION_BY_ZERO: i32 = 2;
 pub(crate) const STATUS_TAPE_LIMIT: i32 = 3;
 /// A pop found its stack empty.
 pub(crate) const STATUS_TAPE_UNDERFLOW: i32 = 4;
+/// A `while` loop found its flag set after `bound` iterations;
+/// [`ErrorRecord::inst`] and [`ErrorRecord::bound`] say which.
+pub(crate) const STATUS_LOOP_BOUND: i32 = 5;
 
 /// The size in bytes of one variable slot and of one array element.
 pub(crate) const SLOT_BYTES: i64 = 8;
@@ -44,7 +48,9 @@ pub(crate) struct Frame {
     /// One pointer per variable, by `VarId` index, to the elements of an
     /// array variable (unused for scalar variables).
     pub(crate) arrays: *const *mut u64,
-    /// The value of each size parameter, by `SizeId` index (`SizeOf`).
+    /// The value of each size parameter, by `SizeId` index, followed by
+    /// the value of each derived size, by `DerivedSizeId` index (all
+    /// computed before the call, see [`size_slot`]).
     pub(crate) sizes: *const i64,
     /// The tape of this call, passed to the tape helpers.
     pub(crate) tape: *mut Tape,
@@ -68,6 +74,8 @@ pub(crate) struct ErrorRecord {
     pub(crate) index: i64,
     /// The extent it was checked against.
     pub(crate) len: i64,
+    /// The bound of the `while` loop that exceeded it.
+    pub(crate) bound: i64,
 }
 
 /// Byte offsets of the fields the generated code reads or writes.
@@ -85,6 +93,17 @@ pub(crate) mod offsets {
     pub(crate) const ERROR_DIM: i32 = (ERROR + offset_of!(ErrorRecord, dim)) as i32;
     pub(crate) const ERROR_INDEX: i32 = (ERROR + offset_of!(ErrorRecord, index)) as i32;
     pub(crate) const ERROR_LEN: i32 = (ERROR + offset_of!(ErrorRecord, len)) as i32;
+    pub(crate) const ERROR_BOUND: i32 = (ERROR + offset_of!(ErrorRecord, bound)) as i32;
+}
+
+/// The index in [`Frame::sizes`] of a size parameter or a derived size:
+/// the parameters come first, then the derived sizes.
+pub(crate) fn size_slot(func: &Func, size: Size) -> Option<usize> {
+    match size {
+        Size::Const(_) => None,
+        Size::Param(id) => Some(id.index()),
+        Size::Derived(id) => Some(func.sizes.len() + id.index()),
+    }
 }
 
 /// The storage of one call: what the [`Frame`]'s pointers point into.
@@ -96,7 +115,7 @@ pub(crate) struct CallStorage {
     arrays: Vec<Vec<u64>>,
     /// `arrays[i].as_mut_ptr()`, the table the frame points to.
     array_pointers: Vec<*mut u64>,
-    /// The value of each size parameter.
+    /// The value of each size parameter, then of each derived size.
     sizes: Vec<i64>,
     /// The extents of each variable (empty for scalars), for the outputs.
     extents: Vec<Vec<i64>>,
@@ -130,7 +149,9 @@ impl CallStorage {
             sizes: func
                 .sizes
                 .keys()
-                .map(|id| sizes.get(crate::ir::Size::Param(id)))
+                .map(Size::Param)
+                .chain(func.derived_sizes.keys().map(Size::Derived))
+                .map(|size| sizes.get(size))
                 .collect(),
             extents,
         };
@@ -149,17 +170,14 @@ impl CallStorage {
     fn bind_param(&mut self, var: VarId, arg: &Value) {
         let index = var.index();
         match arg {
-            Value::IntArray(_) | Value::BoolArray(_) => todo!("issue 3 scaffold"),
             Value::Real(value) => self.scalars[index] = value.to_bits(),
             Value::Int(value) => self.scalars[index] = *value as u64,
             Value::Bool(value) => self.scalars[index] = u64::from(*value),
-            Value::Array(array) => {
-                // `iter` walks in logical (row-major) order whatever the
-                // memory layout of the argument.
-                for (slot, value) in self.arrays[index].iter_mut().zip(array.iter()) {
-                    *slot = value.to_bits();
-                }
-            }
+            // `iter` walks in logical (row-major) order whatever the memory
+            // layout of the argument.
+            Value::Array(array) => copy_in(&mut self.arrays[index], array, |x| x.to_bits()),
+            Value::IntArray(array) => copy_in(&mut self.arrays[index], array, |x| x as u64),
+            Value::BoolArray(array) => copy_in(&mut self.arrays[index], array, u64::from),
         }
     }
 
@@ -175,8 +193,8 @@ impl CallStorage {
         }
     }
 
-    /// The final contents of an output variable. Int and bool arrays come
-    /// back as real arrays (bools as 0/1), as in the interpreter.
+    /// The final contents of an output variable: a scalar, or an array of
+    /// its element type, as in the interpreter.
     pub(crate) fn output(&self, func: &Func, var: VarId) -> Value {
         let index = var.index();
         match &func.vars[var].ty {
@@ -189,29 +207,38 @@ impl CallStorage {
                 }
             }
             VarType::Array { elem, .. } => {
-                let convert = |bits: &u64| match elem {
-                    ScalarType::Real => f64::from_bits(*bits),
-                    ScalarType::Int => *bits as i64 as f64,
-                    ScalarType::Bool => {
-                        if *bits != 0 {
-                            1.0
-                        } else {
-                            0.0
-                        }
-                    }
-                };
-                let data: Vec<f64> = self.arrays[index].iter().map(convert).collect();
                 let shape: Vec<usize> = self.extents[index]
                     .iter()
                     .map(|extent| (*extent).max(0) as usize)
                     .collect();
-                Value::Array(
-                    ArrayD::from_shape_vec(IxDyn(&shape), data)
-                        .expect("the element count is the product of the extents"),
-                )
+                let elements = &self.arrays[index];
+                match elem {
+                    ScalarType::Real => Value::Array(shaped(&shape, elements, f64::from_bits)),
+                    ScalarType::Int => {
+                        Value::IntArray(shaped(&shape, elements, |bits| bits as i64))
+                    }
+                    ScalarType::Bool => {
+                        Value::BoolArray(shaped(&shape, elements, |bits| bits != 0))
+                    }
+                }
             }
         }
     }
+}
+
+/// Copies the elements of an argument, converted to their 8-byte form, into
+/// a buffer of the same element count, in logical (row-major) order.
+fn copy_in<T: Copy>(slots: &mut [u64], array: &ArrayD<T>, convert: impl Fn(T) -> u64) {
+    for (slot, value) in slots.iter_mut().zip(array.iter()) {
+        *slot = convert(*value);
+    }
+}
+
+/// A row-major array of the given shape from 8-byte elements.
+fn shaped<T>(shape: &[usize], elements: &[u64], convert: impl Fn(u64) -> T) -> ArrayD<T> {
+    let data: Vec<T> = elements.iter().map(|bits| convert(*bits)).collect();
+    ArrayD::from_shape_vec(IxDyn(shape), data)
+        .expect("the element count is the product of the extents")
 }
 
 /// The number of elements of an array of these extents (negative extents
@@ -241,6 +268,10 @@ pub(crate) fn decode_error(status: i32, error: &ErrorRecord, config: &RunConfig)
             limit: config.tape_limit,
         },
         STATUS_TAPE_UNDERFLOW => RuntimeError::TapeUnderflow,
+        STATUS_LOOP_BOUND => RuntimeError::LoopBoundExceeded {
+            inst: InstId::new(error.inst as usize),
+            bound: error.bound,
+        },
         other => panic!("the generated code returned the unknown status {other}"),
     }
 }

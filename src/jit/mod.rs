@@ -92,6 +92,8 @@ pub enum IrFault {
     },
     #[error("loop counter {var} is not an int variable")]
     CounterType { var: VarId },
+    #[error("while-loop flag {var} is not a bool variable")]
+    FlagType { var: VarId },
 }
 
 /// The signature of compiled code.

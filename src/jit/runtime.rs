@@ -23,6 +23,12 @@ pub(crate) const TAPE_POP_INT: &str = "smoothc_tape_pop_int";
 pub(crate) const EXP: &str = "smoothc_exp";
 pub(crate) const LOG: &str = "smoothc_log";
 pub(crate) const SIGMOID: &str = "smoothc_sigmoid";
+pub(crate) const SOFTPLUS: &str = "smoothc_softplus";
+pub(crate) const SIN: &str = "smoothc_sin";
+pub(crate) const COS: &str = "smoothc_cos";
+pub(crate) const TANH: &str = "smoothc_tanh";
+/// `(f64, f64) -> f64`; the other math symbols are `f64 -> f64`.
+pub(crate) const POW: &str = "smoothc_pow";
 
 /// Every symbol the generated code may call, with its address.
 pub(crate) fn symbols() -> Vec<(&'static str, *const u8)> {

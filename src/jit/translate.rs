@@ -7,16 +7,23 @@
 //! through the frame (see `abi`). Types: real is `f64`, int is `i64`, bool
 //! is `i8` holding 0 or 1 (and an `i64` 0/1 in memory).
 //!
-//! Faults do not trap: every check branches to a shared cold block that
-//! records the fault in the frame and returns a non-zero status through the
-//! one exit block.
+//! Faults do not trap: every check (array bounds, int division, `while`
+//! bounds) branches to a shared cold block that records the fault in the
+//! frame and returns a non-zero status through the one exit block.
+//!
+//! `Floor` and `Ceil` are Cranelift's exact `floor`/`ceil`, `Round` is
+//! built from `trunc` (see `translate_round`), and all three convert with
+//! `fcvt_to_sint_sat`, which saturates and maps NaN to 0 as Rust's `as i64`
+//! does; the transcendental functions and `pow` call `runtime::math`.
 
-use super::abi::{SLOT_BYTES, STATUS_DIVISION_BY_ZERO, STATUS_OK, STATUS_OUT_OF_BOUNDS, offsets};
+use super::abi::{
+    SLOT_BYTES, STATUS_DIVISION_BY_ZERO, STATUS_LOOP_BOUND, STATUS_OK, STATUS_OUT_OF_BOUNDS,
+    offsets, size_slot,
+};
 use super::runtime as helpers;
 use super::{IrFault, JitError};
 use crate::ir::{
-    BinaryOp, BlockId, Func, Inst, InstId, ScalarType, Size, SizeId, UnaryOp, VarId, VarRole,
-    VarType,
+    BinaryOp, BlockId, Func, Inst, InstId, ScalarType, Size, UnaryOp, VarId, VarRole, VarType,
 };
 use cranelift::prelude::*;
 use cranelift_codegen::ir::{FuncRef, StackSlot};
@@ -60,8 +67,9 @@ pub(crate) struct FunctionTranslator<'a> {
     tau: Value,
     /// The scalar slot table, loaded at entry (for parameters and outputs).
     scalars: Value,
-    /// The value of each size parameter, loaded at entry.
-    sizes: SecondaryMap<SizeId, Option<Value>>,
+    /// The value of each size parameter, then of each derived size (as
+    /// `abi::size_slot` orders them), loaded at entry.
+    sizes: Vec<Value>,
     /// The element buffer of each array variable, loaded at entry.
     array_bases: SecondaryMap<VarId, Option<Value>>,
     /// The Cranelift variable of each scalar IR variable.
@@ -81,6 +89,9 @@ pub(crate) struct FunctionTranslator<'a> {
     /// The block that records a division by zero (param: inst) and exits,
     /// created on first use.
     division_by_zero_block: Option<Block>,
+    /// The block that records a `while` loop over its bound (params: inst,
+    /// bound) and exits, created on first use.
+    loop_bound_block: Option<Block>,
 }
 
 impl<'a> FunctionTranslator<'a> {
@@ -128,15 +139,15 @@ impl<'a> FunctionTranslator<'a> {
         let size_table = load_frame(&mut builder, pointer_type, offsets::SIZES);
         let array_table = load_frame(&mut builder, pointer_type, offsets::ARRAYS);
 
-        let mut sizes = SecondaryMap::new();
-        for size in func.sizes.keys() {
-            let offset = slot_offset(size.index());
-            sizes[size] = Some(
+        // Derived sizes were computed (and checked non-negative) before the
+        // call; they sit after the parameters in the size table.
+        let sizes: Vec<Value> = (0..func.sizes.len() + func.derived_sizes.len())
+            .map(|slot| {
                 builder
                     .ins()
-                    .load(types::I64, trusted(), size_table, offset),
-            );
-        }
+                    .load(types::I64, trusted(), size_table, slot_offset(slot))
+            })
+            .collect();
 
         let mut array_bases = SecondaryMap::new();
         let mut variables = SecondaryMap::new();
@@ -196,6 +207,7 @@ impl<'a> FunctionTranslator<'a> {
             exit_block,
             out_of_bounds_block: None,
             division_by_zero_block: None,
+            loop_bound_block: None,
         }
     }
 
@@ -256,6 +268,24 @@ impl<'a> FunctionTranslator<'a> {
                 .iconst(types::I32, i64::from(STATUS_DIVISION_BY_ZERO));
             let _ = self.builder.ins().jump(self.exit_block, &[status.into()]);
         }
+        if let Some(block) = self.loop_bound_block {
+            self.builder.switch_to_block(block);
+            let params = self.builder.block_params(block).to_vec();
+            for (value, offset) in params
+                .into_iter()
+                .zip([offsets::ERROR_INST, offsets::ERROR_BOUND])
+            {
+                let _ = self
+                    .builder
+                    .ins()
+                    .store(trusted(), value, self.frame, offset);
+            }
+            let status = self
+                .builder
+                .ins()
+                .iconst(types::I32, i64::from(STATUS_LOOP_BOUND));
+            let _ = self.builder.ins().jump(self.exit_block, &[status.into()]);
+        }
         self.builder.switch_to_block(self.exit_block);
         let status = self.builder.block_params(self.exit_block)[0];
         let _ = self.builder.ins().return_(&[status]);
@@ -280,7 +310,15 @@ impl<'a> FunctionTranslator<'a> {
     fn translate_inst(&mut self, inst: InstId) -> Result<Option<Value>, JitError> {
         let func = self.func;
         let value = match &func.insts[inst] {
-            Inst::Select { .. } | Inst::Loop { .. } => todo!("issue 3 scaffold"),
+            Inst::Select {
+                cond,
+                then,
+                otherwise,
+            } => self.translate_select(inst, *cond, *then, *otherwise)?,
+            Inst::Loop { flag, body, bound } => {
+                self.translate_loop(inst, *flag, *body, *bound)?;
+                return Ok(None);
+            }
             Inst::Real(value) => self.builder.ins().f64const(*value),
             Inst::Int(value) => self.builder.ins().iconst(types::I64, *value),
             Inst::Bool(value) => self.builder.ins().iconst(types::I8, i64::from(*value)),
@@ -379,7 +417,6 @@ impl<'a> FunctionTranslator<'a> {
     /// negative constant, so that every index fails as in the interpreter.
     fn size_value(&mut self, size: Size) -> (Value, Value) {
         match size {
-            Size::Derived(_) => todo!("issue 3 scaffold"),
             Size::Const(extent) => {
                 let value = self.builder.ins().iconst(types::I64, extent);
                 let checked = if extent < 0 {
@@ -389,8 +426,11 @@ impl<'a> FunctionTranslator<'a> {
                 };
                 (value, checked)
             }
-            Size::Param(id) => {
-                let value = self.sizes[id].expect("every size is loaded at entry");
+            // Never negative: `bind_arguments` rejects a negative derived
+            // size before the call.
+            Size::Param(_) | Size::Derived(_) => {
+                let slot = size_slot(self.func, size).expect("not a constant");
+                let value = self.sizes[slot];
                 (value, value)
             }
         }
@@ -575,6 +615,19 @@ impl<'a> FunctionTranslator<'a> {
             (UnaryOp::Exp, ScalarType::Real) => self.call_math(helpers::EXP, value)?,
             (UnaryOp::Log, ScalarType::Real) => self.call_math(helpers::LOG, value)?,
             (UnaryOp::Sigmoid, ScalarType::Real) => self.call_math(helpers::SIGMOID, value)?,
+            (UnaryOp::Softplus, ScalarType::Real) => self.call_math(helpers::SOFTPLUS, value)?,
+            (UnaryOp::Sin, ScalarType::Real) => self.call_math(helpers::SIN, value)?,
+            (UnaryOp::Cos, ScalarType::Real) => self.call_math(helpers::COS, value)?,
+            (UnaryOp::Tanh, ScalarType::Real) => self.call_math(helpers::TANH, value)?,
+            (UnaryOp::Floor, ScalarType::Real) => {
+                let floor = self.builder.ins().floor(value);
+                self.builder.ins().fcvt_to_sint_sat(types::I64, floor)
+            }
+            (UnaryOp::Ceil, ScalarType::Real) => {
+                let ceil = self.builder.ins().ceil(value);
+                self.builder.ins().fcvt_to_sint_sat(types::I64, ceil)
+            }
+            (UnaryOp::Round, ScalarType::Real) => self.translate_round(value),
             (UnaryOp::ToReal, ScalarType::Int) => {
                 self.builder.ins().fcvt_from_sint(types::F64, value)
             }
@@ -614,7 +667,7 @@ impl<'a> FunctionTranslator<'a> {
         };
         Ok(match ty {
             ScalarType::Real => match op {
-                BinaryOp::Pow => todo!("issue 3 scaffold"),
+                BinaryOp::Pow => self.call_math2(helpers::POW, a, b)?,
                 BinaryOp::Add => self.builder.ins().fadd(a, b),
                 BinaryOp::Sub => self.builder.ins().fsub(a, b),
                 BinaryOp::Mul => self.builder.ins().fmul(a, b),
@@ -629,7 +682,6 @@ impl<'a> FunctionTranslator<'a> {
                 BinaryOp::Rem | BinaryOp::And | BinaryOp::Or => return Err(unsupported(self)),
             },
             ScalarType::Int => match op {
-                BinaryOp::Pow => todo!("issue 3 scaffold"),
                 BinaryOp::Add => self.builder.ins().iadd(a, b),
                 BinaryOp::Sub => self.builder.ins().isub(a, b),
                 BinaryOp::Mul => self.builder.ins().imul(a, b),
@@ -643,10 +695,9 @@ impl<'a> FunctionTranslator<'a> {
                     .icmp(IntCC::SignedGreaterThanOrEqual, a, b),
                 BinaryOp::Eq => self.builder.ins().icmp(IntCC::Equal, a, b),
                 BinaryOp::Ne => self.builder.ins().icmp(IntCC::NotEqual, a, b),
-                BinaryOp::And | BinaryOp::Or => return Err(unsupported(self)),
+                BinaryOp::Pow | BinaryOp::And | BinaryOp::Or => return Err(unsupported(self)),
             },
             ScalarType::Bool => match op {
-                BinaryOp::Pow => todo!("issue 3 scaffold"),
                 BinaryOp::And => self.builder.ins().band(a, b),
                 BinaryOp::Or => self.builder.ins().bor(a, b),
                 // Bools are 0/1, ordered as false < true.
@@ -662,7 +713,12 @@ impl<'a> FunctionTranslator<'a> {
                     .icmp(IntCC::UnsignedGreaterThanOrEqual, a, b),
                 BinaryOp::Eq => self.builder.ins().icmp(IntCC::Equal, a, b),
                 BinaryOp::Ne => self.builder.ins().icmp(IntCC::NotEqual, a, b),
-                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+                BinaryOp::Add
+                | BinaryOp::Sub
+                | BinaryOp::Mul
+                | BinaryOp::Div
+                | BinaryOp::Rem
+                | BinaryOp::Pow => {
                     return Err(unsupported(self));
                 }
             },
@@ -696,6 +752,135 @@ impl<'a> FunctionTranslator<'a> {
             let zero = self.builder.ins().iconst(types::I64, 0);
             self.builder.ins().select(is_minus_one, zero, remainder)
         }
+    }
+
+    /// `Round`: halves away from zero, as Rust's `f64::round`, then to an
+    /// int saturating as `as i64` does. Cranelift's `nearest` rounds ties
+    /// to even, so the rounding is built from `trunc`: `x - trunc(x)` is
+    /// exact, and when its magnitude is at least one half the result moves
+    /// one away from zero (exact too: such an `x` is below 2^52 in
+    /// magnitude). Infinities and NaN pass through `trunc` unchanged (the
+    /// difference is NaN, so no adjustment) and saturate or give 0.
+    fn translate_round(&mut self, x: Value) -> Value {
+        let truncated = self.builder.ins().trunc(x);
+        let fraction = self.builder.ins().fsub(x, truncated);
+        let magnitude = self.builder.ins().fabs(fraction);
+        let half = self.builder.ins().f64const(0.5);
+        let away = self
+            .builder
+            .ins()
+            .fcmp(FloatCC::GreaterThanOrEqual, magnitude, half);
+        let one = self.builder.ins().f64const(1.0);
+        let step = self.builder.ins().fcopysign(one, x);
+        let adjusted = self.builder.ins().fadd(truncated, step);
+        let rounded = self.builder.ins().select(away, adjusted, truncated);
+        self.builder.ins().fcvt_to_sint_sat(types::I64, rounded)
+    }
+
+    /// `cond ? then : otherwise`, both already computed, of one type.
+    fn translate_select(
+        &mut self,
+        inst: InstId,
+        cond: InstId,
+        then: InstId,
+        otherwise: InstId,
+    ) -> Result<Value, JitError> {
+        let cond = self.typed_operand(inst, cond, ScalarType::Bool)?;
+        let (then, ty) = self.operand(inst, then)?;
+        let otherwise = self.typed_operand(inst, otherwise, ty)?;
+        Ok(self.builder.ins().select(cond, then, otherwise))
+    }
+
+    /// A `while` loop. The header reads the flag variable and leaves when it
+    /// is false. With a bound, the header also carries the number of
+    /// iterations done so far, and finding the flag set after `bound` of
+    /// them exits through the loop-bound fault block.
+    fn translate_loop(
+        &mut self,
+        inst: InstId,
+        flag: VarId,
+        body: BlockId,
+        bound: Option<i64>,
+    ) -> Result<(), JitError> {
+        let flag_variable = self.variable(inst, flag)?;
+        if self.func.vars[flag].ty.elem() != ScalarType::Bool {
+            return Err(self.malformed(inst, IrFault::FlagType { var: flag }));
+        }
+        let header = self.builder.create_block();
+        let body_clif = self.builder.create_block();
+        let exit = self.builder.create_block();
+        let done = match bound {
+            Some(_) => {
+                let done = self.builder.append_block_param(header, types::I64);
+                let zero = self.builder.ins().iconst(types::I64, 0);
+                let _ = self.builder.ins().jump(header, &[zero.into()]);
+                Some(done)
+            }
+            None => {
+                let _ = self.builder.ins().jump(header, &[]);
+                None
+            }
+        };
+
+        self.builder.switch_to_block(header);
+        let more = self.builder.use_var(flag_variable);
+        match bound.zip(done) {
+            Some((bound, done)) => {
+                let check = self.builder.create_block();
+                let _ = self.builder.ins().brif(more, check, &[], exit, &[]);
+                self.builder.seal_block(check);
+                self.builder.switch_to_block(check);
+                let over =
+                    self.builder
+                        .ins()
+                        .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, done, bound);
+                let fault = self.loop_bound_block();
+                let inst_value = self.builder.ins().iconst(types::I64, inst.index() as i64);
+                let bound_value = self.builder.ins().iconst(types::I64, bound);
+                let _ = self.builder.ins().brif(
+                    over,
+                    fault,
+                    &[inst_value.into(), bound_value.into()],
+                    body_clif,
+                    &[],
+                );
+            }
+            None => {
+                let _ = self.builder.ins().brif(more, body_clif, &[], exit, &[]);
+            }
+        }
+        self.builder.seal_block(body_clif);
+        self.builder.seal_block(exit);
+
+        self.builder.switch_to_block(body_clif);
+        self.translate_block(body)?;
+        match done {
+            Some(done) => {
+                let next = self.builder.ins().iadd_imm_s(done, 1);
+                let _ = self.builder.ins().jump(header, &[next.into()]);
+            }
+            None => {
+                let _ = self.builder.ins().jump(header, &[]);
+            }
+        }
+        // Sealed only now: the back edge is its last predecessor.
+        self.builder.seal_block(header);
+
+        self.builder.switch_to_block(exit);
+        Ok(())
+    }
+
+    fn loop_bound_block(&mut self) -> Block {
+        if let Some(block) = self.loop_bound_block {
+            return block;
+        }
+        let block = self.builder.create_block();
+        for _ in 0..2 {
+            let _ = self.builder.append_block_param(block, types::I64);
+        }
+        self.builder.set_cold_block(block);
+        self.loop_bound_block = Some(block);
+        block
     }
 
     fn translate_if(

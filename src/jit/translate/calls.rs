@@ -1,6 +1,7 @@
 //! The calls of the translator: the math helpers and the tape.
 //!
-//! `Exp`, `Log` and `Sigmoid` call the functions of `runtime::math`
+//! `Exp`, `Log`, `Sigmoid`, `Softplus`, `Sin`, `Cos`, `Tanh` and `Pow` call
+//! the functions of `runtime::math`
 //! (registered as symbols), so the JIT rounds as the interpreter does.
 //! `Push` and `Pop` call the tape helpers of `jit::runtime` with the frame's
 //! tape pointer; a non-zero status from a helper exits the function with
@@ -49,6 +50,18 @@ impl FunctionTranslator<'_> {
     ) -> Result<Value, JitError> {
         let func_ref = self.import(symbol, &[types::F64], &[types::F64])?;
         let call = self.builder.ins().call(func_ref, &[value]);
+        Ok(self.builder.inst_results(call)[0])
+    }
+
+    /// A math helper of two reals (`pow`).
+    pub(super) fn call_math2(
+        &mut self,
+        symbol: &'static str,
+        lhs: Value,
+        rhs: Value,
+    ) -> Result<Value, JitError> {
+        let func_ref = self.import(symbol, &[types::F64, types::F64], &[types::F64])?;
+        let call = self.builder.ins().call(func_ref, &[lhs, rhs]);
         Ok(self.builder.inst_results(call)[0])
     }
 
