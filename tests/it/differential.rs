@@ -2,7 +2,7 @@
 //! example, in every mode, at several temperatures.
 
 use crate::support::{self, assert_close, reals};
-use smoothc::{Backend, Mode, Runtime};
+use smoothc::{Backend, Runtime};
 
 #[test]
 fn jit_agrees_with_interpreter_on_examples() {

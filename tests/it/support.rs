@@ -52,6 +52,19 @@ pub fn examples() -> Vec<Example> {
                 .expect("every example has inputs");
             let args_json =
                 serde_json::from_str(&json_text).expect("example inputs are a JSON object");
+            let modes = match header(&source, "modes") {
+                None => vec![Mode::Hard, Mode::Relaxed],
+                Some(list) => list
+                    .split_whitespace()
+                    .map(|mode| match mode {
+                        "hard" => Mode::Hard,
+                        "relaxed" => Mode::Relaxed,
+                        other => panic!("{}: unknown mode {other}", path.display()),
+                    })
+                    .collect(),
+            };
+            let check_hard_gradient =
+                header(&source, "check-hard-gradient").as_deref() != Some("no");
             Example {
                 name: path
                     .file_stem()
@@ -61,6 +74,8 @@ pub fn examples() -> Vec<Example> {
                 source,
                 entry,
                 args_json,
+                modes,
+                check_hard_gradient,
             }
         })
         .collect()
