@@ -84,6 +84,7 @@ impl<'f> GradBuilder<'f> {
         let mut new = Func::new(format!("grad_{}", old.name));
         new.vars = old.vars.clone();
         new.sizes = old.sizes.clone();
+        new.derived_sizes = old.derived_sizes.clone();
         new.params = old.params.clone();
         let mut adjoints = SecondaryMap::new();
         let real_vars: Vec<VarId> = old

@@ -16,6 +16,7 @@ pub mod condition;
 pub mod discreteness;
 pub mod family;
 pub mod locality;
+pub mod loops;
 mod rewrite;
 
 use crate::ir::{Func, InstId};
@@ -57,6 +58,8 @@ pub enum SiteKind {
     Logic,
     /// An `if` on a data-dependent condition.
     Branch,
+    /// A `while` on a data-dependent condition.
+    Loop,
 }
 
 impl SiteKind {
@@ -65,6 +68,7 @@ impl SiteKind {
             SiteKind::Comparison => "comparison",
             SiteKind::Logic => "logic",
             SiteKind::Branch => "branch",
+            SiteKind::Loop => "loop",
         }
     }
 }

@@ -26,6 +26,8 @@ pub(crate) struct Smoother<'f> {
     pub(super) sites: Vec<SmoothingSite>,
     /// How many relaxed branches enclose the instruction being rewritten.
     pub(super) soft_depth: usize,
+    /// The site attributes of the old instruction being rewritten.
+    site: Option<crate::ir::AttrsId>,
 }
 
 impl<'f> Smoother<'f> {
@@ -34,10 +36,17 @@ impl<'f> Smoother<'f> {
         new.sizes = old.sizes.clone();
         new.params = old.params.clone();
         new.outputs = old.outputs.clone();
+        new.derived_sizes = old.derived_sizes.clone();
+        new.attrs = old.attrs.clone();
         new.vars = old.vars.clone();
+        let hard_flags = hard_loop_flags(old);
         for (var, var_data) in new.vars.iter_mut() {
-            // A data-dependent bool variable holds a probability from now on.
-            if var_data.ty == VarType::Scalar(ScalarType::Bool) && data.is_data_var(var) {
+            // A data-dependent bool variable holds a probability from now on
+            // (except the flag of a loop kept hard, which stays a bool).
+            if var_data.ty == VarType::Scalar(ScalarType::Bool)
+                && data.is_data_var(var)
+                && !hard_flags.contains(&var)
+            {
                 var_data.ty = VarType::Scalar(ScalarType::Real);
             }
         }
@@ -52,6 +61,7 @@ impl<'f> Smoother<'f> {
             block,
             sites: Vec::new(),
             soft_depth: 0,
+            site: None,
         }
     }
 
@@ -60,8 +70,12 @@ impl<'f> Smoother<'f> {
         Ok((self.new, self.sites))
     }
 
+    /// Appends to the current block; the new instruction belongs to the
+    /// site of the old instruction being rewritten.
     pub(super) fn emit(&mut self, inst: Inst, origin: Origin) -> InstId {
-        self.new.append(self.block, inst, origin)
+        let id = self.new.append(self.block, inst, origin);
+        self.new.site_attrs[id] = self.site;
+        id
     }
 
     pub(super) fn value(&self, old: InstId) -> InstId {
@@ -93,6 +107,14 @@ impl<'f> Smoother<'f> {
     }
 
     fn rewrite_inst(&mut self, inst: InstId) -> Result<(), SmoothError> {
+        let enclosing = self.site;
+        self.site = self.old.site_attrs[inst];
+        let result = self.rewrite_inst_at_site(inst);
+        self.site = enclosing;
+        result
+    }
+
+    fn rewrite_inst_at_site(&mut self, inst: InstId) -> Result<(), SmoothError> {
         let origin = self.old.origins[inst];
         let relax_here = self.data.is_data(inst) && !self.is_hard_site(inst);
         let new_value = match &self.old.insts[inst] {
@@ -110,10 +132,9 @@ impl<'f> Smoother<'f> {
             }
             Inst::Loop { flag, body, bound } => {
                 if self.data.is_data_var(*flag) && !self.is_hard_site(inst) {
-                    return Err(SmoothError::NotYetRelaxed {
-                        construct: "a `while` loop whose condition depends on real inputs",
-                        span: origin.span(),
-                    });
+                    // `check_loop_bounds` guarantees data-dependent loops a bound.
+                    let bound = bound.unwrap_or(i64::MAX);
+                    return self.soft_loop(*flag, *body, bound, origin);
                 }
                 let new_body = self.new.new_block(self.block);
                 let copy = Inst::Loop {
@@ -236,7 +257,16 @@ impl<'f> Smoother<'f> {
         else_block: BlockId,
         origin: Origin,
     ) -> Result<(), SmoothError> {
-        let (new_then, new_else) = self.new.emit_if(self.block, self.value(cond), origin);
+        let mut cond_value = self.value(cond);
+        if self.is_soft_value(cond) {
+            // A `#[hard]` branch on a soft truth value takes the likelier side.
+            let half = self.emit(Inst::Real(0.5), origin.derived());
+            cond_value = self.emit(
+                Inst::Binary(crate::ir::BinaryOp::Gt, cond_value, half),
+                origin.derived(),
+            );
+        }
+        let (new_then, new_else) = self.new.emit_if(self.block, cond_value, origin);
         let saved = self.block;
         self.block = new_then;
         let then_result = self.rewrite_block(then_block);
@@ -265,4 +295,21 @@ impl<'f> Smoother<'f> {
         }
         Ok(())
     }
+}
+
+/// The flags of the `while` loops marked `#[hard]`.
+fn hard_loop_flags(func: &Func) -> Vec<crate::ir::VarId> {
+    func.insts
+        .iter()
+        .filter_map(|(inst, instruction)| match instruction {
+            Inst::Loop { flag, .. }
+                if func.site_attrs[inst].is_some_and(|attrs| {
+                    func.attrs[attrs].mode == Some(crate::sema::attrs::SiteMode::Hard)
+                }) =>
+            {
+                Some(*flag)
+            }
+            _ => None,
+        })
+        .collect()
 }

@@ -21,11 +21,22 @@ fn dsl_blocks(markdown: &str) -> Vec<DocBlock> {
         match &mut current {
             None if trimmed == "```dsl" => current = Some(String::new()),
             None => {
-                if let Some(run) = trimmed.strip_prefix("<!-- run:").and_then(|rest| rest.strip_suffix("-->")) {
+                if let Some(run) = trimmed
+                    .strip_prefix("<!-- run:")
+                    .and_then(|rest| rest.strip_suffix("-->"))
+                {
                     let block = blocks.last_mut().expect("a run line follows a dsl block");
-                    let (call, expected) = run.rsplit_once('=').expect("run lines end in `= RESULT`");
-                    let (function, args) = call.trim().split_once(' ').expect("run lines name the function");
-                    block.run = Some((function.to_string(), args.trim().to_string(), expected.trim().to_string()));
+                    let (call, expected) =
+                        run.rsplit_once('=').expect("run lines end in `= RESULT`");
+                    let (function, args) = call
+                        .trim()
+                        .split_once(' ')
+                        .expect("run lines name the function");
+                    block.run = Some((
+                        function.to_string(),
+                        args.trim().to_string(),
+                        expected.trim().to_string(),
+                    ));
                 }
             }
             Some(block) if trimmed == "```" => {
@@ -72,16 +83,22 @@ fn language_reference_examples_compile_and_run() {
         let Some((function, args, expected)) = &block.run else {
             continue;
         };
-        let args_json: BTreeMap<String, serde_json::Value> = serde_json::from_str(args).expect("JSON arguments");
+        let args_json: BTreeMap<String, serde_json::Value> =
+            serde_json::from_str(args).expect("JSON arguments");
         let expected: serde_json::Value = serde_json::from_str(expected).expect("JSON result");
         let expected: Vec<f64> = match &expected {
-            serde_json::Value::Array(items) => items.iter().map(|item| item.as_f64().expect("numbers")).collect(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|item| item.as_f64().expect("numbers"))
+                .collect(),
             number => vec![number.as_f64().expect("a number")],
         };
         for backend in [Backend::Jit, Backend::Interp] {
-            let program = smoothc::compile(&block.source, &options(Mode::Hard, backend)).expect("compiles");
+            let program =
+                smoothc::compile(&block.source, &options(Mode::Hard, backend)).expect("compiles");
             let compiled = program.function(function).expect("builds");
-            let args = smoothc::json::arguments_from_json(&compiled, &args_json).expect("arguments fit");
+            let args =
+                smoothc::json::arguments_from_json(&compiled, &args_json).expect("arguments fit");
             let value = compiled
                 .call(&args, &Runtime::default())
                 .unwrap_or_else(|error| panic!("{}", error.render()));

@@ -53,7 +53,10 @@ fn check(function: &Function, args: &[Value], tau: f64, what: &str) {
 #[test]
 fn relaxed_gradients_match_finite_differences() {
     let mut rng = ChaCha8Rng::seed_from_u64(20261127);
-    for example in support::examples().into_iter().filter(|example| example.modes.contains(&Mode::Relaxed)) {
+    for example in support::examples()
+        .into_iter()
+        .filter(|example| example.modes.contains(&Mode::Relaxed))
+    {
         let function = example.function(Mode::Relaxed, Backend::Jit);
         let example_args = example.args(&function);
         for tau in [0.3, 1.0, 3.0] {
@@ -80,7 +83,10 @@ fn relaxed_gradients_match_finite_differences() {
 fn hard_gradients_match_finite_differences_away_from_decisions() {
     // Hard mode freezes every decision; away from the decision boundaries
     // the program is smooth and finite differences see the same branch.
-    for example in support::examples().into_iter().filter(|example| example.check_hard_gradient) {
+    for example in support::examples()
+        .into_iter()
+        .filter(|example| example.check_hard_gradient)
+    {
         let function = example.function(Mode::Hard, Backend::Jit);
         let args = example.args(&function);
         check(&function, &args, 1.0, &format!("{} (hard)", example.name));

@@ -40,7 +40,10 @@ fn small_tau_recovers_hard_bubble_sort() {
 
 #[test]
 fn small_tau_recovers_hard_on_every_example() {
-    for example in support::examples().into_iter().filter(|example| example.modes.contains(&Mode::Relaxed)) {
+    for example in support::examples()
+        .into_iter()
+        .filter(|example| example.modes.contains(&Mode::Relaxed))
+    {
         let relaxed = example.function(Mode::Relaxed, Backend::Jit);
         let hard = example.function(Mode::Hard, Backend::Jit);
         let args = example.args(&relaxed);
@@ -71,7 +74,10 @@ fn scaled(args: &[Value], factor: f64) -> Vec<Value> {
 
 #[test]
 fn extreme_temperatures_and_inputs_stay_finite() {
-    for example in support::examples().into_iter().filter(|example| example.modes.contains(&Mode::Relaxed)) {
+    for example in support::examples()
+        .into_iter()
+        .filter(|example| example.modes.contains(&Mode::Relaxed))
+    {
         for backend in [Backend::Jit, Backend::Interp] {
             let function = example.function(Mode::Relaxed, backend);
             let base = example.args(&function);

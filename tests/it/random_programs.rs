@@ -1,7 +1,7 @@
 //! Random well-typed programs through the whole pipeline.
 //!
 //! A small generator writes programs with real arithmetic, array reads and
-//! writes, `for` loops, and `if`s on real comparisons (smoothing sites), on
+//! writes, elementwise array arithmetic, `for` and `while` loops, and `if`s on real comparisons (smoothing sites), on
 //! int comparisons (exact control flow) and on `&&`/`||`/`!` of those. For
 //! each program, in hard and relaxed mode:
 //! * the JIT and the interpreter agree on the value and the gradient;
@@ -108,18 +108,35 @@ impl Generator {
     fn statement(&mut self, depth: usize, out: &mut String, indent: usize) {
         let pad = "    ".repeat(indent);
         let choice = if depth == 0 {
-            self.rng.random_range(0..3)
+            self.rng.random_range(0..4)
         } else {
-            self.rng.random_range(0..5)
+            self.rng.random_range(0..7)
         };
         match choice {
+            3 => {
+                // Whole-array arithmetic with a broadcast scalar.
+                let scalar = self.parameter_factor();
+                let op = ["+", "-", "*"][self.rng.random_range(0..3)];
+                out.push_str(&format!("{pad}y = y {op} x * {scalar};\n"));
+            }
+            5 => {
+                // A while loop on an int counter (exact in every mode).
+                let var = format!("w{}", self.next_loop);
+                self.next_loop += 1;
+                let count = self.rng.random_range(0..4);
+                out.push_str(&format!(
+                    "{pad}let mut {var} = 0;\n{pad}while {var} < {count} {{\n"
+                ));
+                self.statements(depth - 1, out, indent + 1);
+                out.push_str(&format!("{pad}    {var} += 1;\n{pad}}}\n"));
+            }
             0 => out.push_str(&format!("{pad}s = {};\n", self.real(2))),
             1 => out.push_str(&format!("{pad}s += {};\n", self.real(2))),
             2 => {
                 let index = self.index();
                 out.push_str(&format!("{pad}y[{index}] = {};\n", self.real(2)));
             }
-            3 => {
+            4 => {
                 out.push_str(&format!("{pad}if {} {{\n", self.condition(2)));
                 self.statements(depth - 1, out, indent + 1);
                 out.push_str(&format!("{pad}}} else {{\n"));
