@@ -1,11 +1,12 @@
 // entry: cube_root
-// modes: hard
+// modes: hard relaxed
 // check-hard-gradient: no
 //
 // Root finding by bisection: a `while` loop whose condition depends on the
-// data, so it carries a `#[bound]`. Relaxing such loops comes with the
-// relaxation catalogue; until then this example runs in hard mode, where
-// the gradient freezes every halving decision.
+// data, so it carries a `#[bound]`. Hard, the gradient freezes every
+// halving decision (and so says nothing about how the root moves with
+// `a`); relaxed, the loop is the expectation over its stopping step and
+// every halving decision is soft.
 
 /// The real cube root of `a`, searched in [lo, hi] by bisection.
 fn cube_root(a: real, lo: real, hi: real) -> real {
