@@ -11,6 +11,7 @@ mod limits;
 mod passes;
 mod pipeline_errors;
 mod random_programs;
+mod reference;
 mod relaxations;
 mod robustness;
 mod support;
