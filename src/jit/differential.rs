@@ -583,4 +583,3 @@ fn generated_programs_both_succeed_and_fail() {
     assert!(outcomes.iter().any(|ok| *ok));
     assert!(outcomes.iter().any(|ok| !*ok));
 }
-
