@@ -2,8 +2,8 @@
 //! results (reals by their bits).
 
 use crate::ir::{
-    BinaryOp, BlockId, Func, Inst, InstId, ScalarType, Size, SizeData, SizeId, UnaryOp, VarId,
-    VarRole, VarType,
+    BinaryOp, BlockId, DerivedSize, Func, Inst, InstId, ScalarType, Size, SizeData, SizeId,
+    UnaryOp, VarId, VarRole, VarType,
 };
 use crate::runtime::{RuntimeError, Value};
 use crate::syntax::span::Origin;
@@ -41,6 +41,31 @@ impl Builder {
             bound_by: (param, dim),
         });
         Size::Param(id)
+    }
+
+    /// A derived size `sum of coefficient * product of sizes`, printed as
+    /// `text`.
+    pub(crate) fn derived(&mut self, text: &str, terms: &[(&[Size], i64)]) -> Size {
+        let terms = terms
+            .iter()
+            .map(|(monomial, coefficient)| {
+                let monomial = monomial
+                    .iter()
+                    .map(|size| match size {
+                        Size::Param(id) => *id,
+                        Size::Const(_) | Size::Derived(_) => {
+                            panic!("derived sizes are made of size parameters")
+                        }
+                    })
+                    .collect();
+                (monomial, *coefficient)
+            })
+            .collect();
+        let id = self.func.derived_sizes.push(DerivedSize {
+            terms,
+            text: text.to_string(),
+        });
+        Size::Derived(id)
     }
 
     pub(crate) fn param(&mut self, name: &str, ty: VarType) -> VarId {
@@ -139,6 +164,35 @@ impl Builder {
             hi,
             body: body_block,
             reverse,
+        })
+    }
+
+    /// A `while` loop on the bool variable `flag`, whose body is built by
+    /// `body` (which must update the flag).
+    pub(crate) fn while_loop(
+        &mut self,
+        flag: VarId,
+        bound: Option<i64>,
+        body: impl FnOnce(&mut Builder),
+    ) -> InstId {
+        let outer = self.block;
+        let body_block = self.func.new_block(outer);
+        self.block = body_block;
+        body(self);
+        self.block = outer;
+        self.inst(Inst::Loop {
+            flag,
+            body: body_block,
+            bound,
+        })
+    }
+
+    /// `cond ? then : otherwise`.
+    pub(crate) fn select(&mut self, cond: InstId, then: InstId, otherwise: InstId) -> InstId {
+        self.inst(Inst::Select {
+            cond,
+            then,
+            otherwise,
         })
     }
 

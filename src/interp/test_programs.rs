@@ -2,6 +2,9 @@
 //! of the interpreter (which check the expected results) and of the JIT
 //! (which checks that it agrees with the interpreter bit for bit).
 
+mod loops_and_arrays;
+mod scalar_ops;
+
 use super::test_builder::{BOOL, Builder, INT, REAL, arr, array, bool_arr, int_arr};
 use crate::ir::{BinaryOp, Func, Inst, ScalarType, Size, UnaryOp, VarId};
 use crate::runtime::{RunConfig, RuntimeError, Value};
@@ -55,6 +58,8 @@ pub(crate) fn all_cases() -> Vec<Case> {
     cases.extend(division_by_zero());
     cases.extend(out_of_bounds());
     cases.extend(argument_errors());
+    cases.extend(scalar_ops::cases());
+    cases.extend(loops_and_arrays::cases());
     cases
 }
 

@@ -3,15 +3,20 @@
 //! interpreter and the JIT.
 //!
 //! proptest draws a seed; the seed drives a generator of programs with
-//! arithmetic on all three types, nested `For` loops (forward and reverse,
-//! bounds that may be empty), `If`, tape pushes and pops, and array loads
-//! and stores whose indices may fall out of bounds. Loop bounds stay small,
-//! so every program terminates quickly. A failure prints the seed and the
-//! program.
+//! arithmetic on all three types (the math functions, `pow`, rounding to
+//! int and `Select` included), nested `For` loops (forward and reverse,
+//! bounds that may be empty), `while` loops (bounded ones that may exceed
+//! their bound, and unbounded ones whose flag includes a fuel test), `If`,
+//! tape pushes and pops, and loads and stores on real, int and bool arrays
+//! (parameters, locals, one of derived size) whose indices may fall out of
+//! bounds. Loop bounds stay small, so every program terminates quickly. A
+//! failure prints the seed and the program.
 
 use super::JitFunction;
 use crate::interp;
-use crate::interp::test_builder::{BOOL, Builder, INT, REAL, arr, array, identical};
+use crate::interp::test_builder::{
+    BOOL, Builder, INT, REAL, arr, array, bool_arr, identical, int_arr,
+};
 use crate::ir::{BinaryOp, Inst, InstId, ScalarType, Size, UnaryOp, VarId};
 use crate::runtime::{RunConfig, Value};
 use proptest::prelude::*;
@@ -23,7 +28,7 @@ const MAX_EXPR_DEPTH: u32 = 3;
 /// The deepest nesting of `For`/`If`.
 const MAX_STMT_DEPTH: u32 = 2;
 
-const REALS: [f64; 12] = [
+const REALS: [f64; 16] = [
     0.0,
     -0.0,
     1.0,
@@ -36,6 +41,10 @@ const REALS: [f64; 12] = [
     f64::INFINITY,
     f64::NEG_INFINITY,
     3.0,
+    0.5,
+    -2.5,
+    0.49999999999999994,
+    9.3e18,
 ];
 const INTS: [i64; 9] = [0, 1, -1, 2, 3, -7, 5, i64::MIN, i64::MAX];
 
@@ -47,6 +56,10 @@ struct Vars {
     r: VarId,
     /// `k: int`, a parameter.
     k: VarId,
+    /// `ks: int[n]`, a parameter.
+    ks: VarId,
+    /// `bs: bool[n]`, a parameter.
+    bs: VarId,
     /// The size `n` bound by `x`.
     n: Size,
     reals: Vec<VarId>,
@@ -62,6 +75,14 @@ struct Vars {
     ia: VarId,
     /// `flags: bool[n]`.
     flags: VarId,
+    /// `d: real[n + 1]`, of derived size.
+    d: VarId,
+    /// The flag of a `while` loop at each statement depth (outside the
+    /// pools, so only the loop's own code writes it).
+    loop_flags: Vec<VarId>,
+    /// The iteration count of a `while` loop at each statement depth, the
+    /// fuel of unbounded loops.
+    loop_counts: Vec<VarId>,
 }
 
 struct Generator {
@@ -77,6 +98,9 @@ impl Generator {
         let x = b.param("x", array(ScalarType::Real, &[n]));
         let r = b.param("r", REAL);
         let k = b.param("k", INT);
+        let ks = b.param("ks", array(ScalarType::Int, &[n]));
+        let bs = b.param("bs", array(ScalarType::Bool, &[n]));
+        let n_plus_1 = b.derived("n + 1", &[(&[n], 1), (&[], 1)]);
         let reals = vec![b.out_var("s0", REAL), b.out_var("s1", REAL)];
         let ints = vec![b.out_var("i0", INT), b.out_var("i1", INT)];
         let bools = vec![b.out_var("b0", BOOL)];
@@ -85,6 +109,9 @@ impl Generator {
         let m = b.out_var("m", array(ScalarType::Real, &[Size::Const(2), n]));
         let ia = b.out_var("ia", array(ScalarType::Int, &[Size::Const(3)]));
         let flags = b.out_var("flags", array(ScalarType::Bool, &[n]));
+        let d = b.out_var("d", array(ScalarType::Real, &[n_plus_1]));
+        let loop_flags = (0..MAX_STMT_DEPTH).map(|_| b.out_var("w", BOOL)).collect();
+        let loop_counts = (0..MAX_STMT_DEPTH).map(|_| b.out_var("wc", INT)).collect();
         Generator {
             rng: ChaCha8Rng::seed_from_u64(seed),
             b,
@@ -92,6 +119,8 @@ impl Generator {
                 x,
                 r,
                 k,
+                ks,
+                bs,
                 n,
                 reals,
                 ints,
@@ -101,6 +130,9 @@ impl Generator {
                 m,
                 ia,
                 flags,
+                d,
+                loop_flags,
+                loop_counts,
             },
         }
     }
@@ -113,7 +145,7 @@ impl Generator {
         let choice = if depth == 0 {
             self.rng.random_range(0..5)
         } else {
-            self.rng.random_range(0..10)
+            self.rng.random_range(0..11)
         };
         match choice {
             0 => {
@@ -127,7 +159,7 @@ impl Generator {
             2 => self.b.read(self.vars.r),
             3 => self.b.inst(Inst::Tau),
             4 => {
-                let array = self.pick(&[self.vars.x, self.vars.a]);
+                let array = self.pick(&[self.vars.x, self.vars.a, self.vars.d]);
                 let index = self.index();
                 self.b.load(array, &[index])
             }
@@ -143,6 +175,10 @@ impl Generator {
                     UnaryOp::Log,
                     UnaryOp::Sqrt,
                     UnaryOp::Sigmoid,
+                    UnaryOp::Softplus,
+                    UnaryOp::Sin,
+                    UnaryOp::Cos,
+                    UnaryOp::Tanh,
                 ]);
                 let operand = self.real_expr(depth - 1);
                 self.b.un(op, operand)
@@ -155,8 +191,20 @@ impl Generator {
                 };
                 self.b.un(UnaryOp::ToReal, operand)
             }
+            8 => {
+                let cond = self.bool_expr(depth - 1);
+                let then = self.real_expr(depth - 1);
+                let otherwise = self.real_expr(depth - 1);
+                self.b.select(cond, then, otherwise)
+            }
             _ => {
-                let op = self.pick(&[BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div]);
+                let op = self.pick(&[
+                    BinaryOp::Add,
+                    BinaryOp::Sub,
+                    BinaryOp::Mul,
+                    BinaryOp::Div,
+                    BinaryOp::Pow,
+                ]);
                 let lhs = self.real_expr(depth - 1);
                 let rhs = self.real_expr(depth - 1);
                 self.b.bin(op, lhs, rhs)
@@ -168,7 +216,7 @@ impl Generator {
         let choice = if depth == 0 {
             self.rng.random_range(0..4)
         } else {
-            self.rng.random_range(0..8)
+            self.rng.random_range(0..10)
         };
         match choice {
             0 => {
@@ -189,8 +237,20 @@ impl Generator {
                 self.b.un(UnaryOp::Neg, operand)
             }
             5 => {
+                let array = self.pick(&[self.vars.ia, self.vars.ks]);
                 let index = self.index();
-                self.b.load(self.vars.ia, &[index])
+                self.b.load(array, &[index])
+            }
+            6 => {
+                let op = self.pick(&[UnaryOp::Floor, UnaryOp::Ceil, UnaryOp::Round]);
+                let operand = self.real_expr(depth - 1);
+                self.b.un(op, operand)
+            }
+            7 => {
+                let cond = self.bool_expr(depth - 1);
+                let then = self.int_expr(depth - 1);
+                let otherwise = self.int_expr(depth - 1);
+                self.b.select(cond, then, otherwise)
             }
             _ => {
                 let op = self.pick(&[
@@ -211,7 +271,7 @@ impl Generator {
         let choice = if depth == 0 {
             self.rng.random_range(0..3)
         } else {
-            self.rng.random_range(0..8)
+            self.rng.random_range(0..9)
         };
         const COMPARISONS: [BinaryOp; 6] = [
             BinaryOp::Lt,
@@ -231,8 +291,9 @@ impl Generator {
                 self.b.read(var)
             }
             2 => {
+                let array = self.pick(&[self.vars.flags, self.vars.bs]);
                 let index = self.index();
-                self.b.load(self.vars.flags, &[index])
+                self.b.load(array, &[index])
             }
             3 => {
                 let op = self.pick(&COMPARISONS);
@@ -249,6 +310,12 @@ impl Generator {
             5 => {
                 let operand = self.bool_expr(depth - 1);
                 self.b.un(UnaryOp::Not, operand)
+            }
+            6 => {
+                let cond = self.bool_expr(depth - 1);
+                let then = self.bool_expr(depth - 1);
+                let otherwise = self.bool_expr(depth - 1);
+                self.b.select(cond, then, otherwise)
             }
             _ => {
                 let mut ops = vec![BinaryOp::And, BinaryOp::Or];
@@ -304,7 +371,7 @@ impl Generator {
         let choice = if depth >= MAX_STMT_DEPTH {
             self.rng.random_range(0..8)
         } else {
-            self.rng.random_range(0..11)
+            self.rng.random_range(0..13)
         };
         match choice {
             0 | 1 => {
@@ -327,10 +394,13 @@ impl Generator {
                 if self.rng.random_bool(0.5) {
                     let index = self.index();
                     let _ = self.b.store(self.vars.a, &[index], value);
-                } else {
+                } else if self.rng.random_bool(0.5) {
                     let row = self.index();
                     let column = self.index();
                     let _ = self.b.store(self.vars.m, &[row, column], value);
+                } else {
+                    let index = self.index();
+                    let _ = self.b.store(self.vars.d, &[index], value);
                 }
             }
             5 => {
@@ -359,7 +429,8 @@ impl Generator {
                 let _ = self.b.write(var, value);
             }
             8 | 9 => self.for_loop(depth),
-            _ => self.if_else(depth),
+            10 | 11 => self.if_else(depth),
+            _ => self.while_loop(depth),
         }
     }
 
@@ -380,6 +451,43 @@ impl Generator {
             body,
             reverse,
         });
+    }
+
+    /// `wc = 0; w = cond; while w { ..; wc += 1; w = cond' }` with a small
+    /// bound (which the loop may exceed), or without a bound and with
+    /// `w = cond' && wc < fuel`, so that it stops.
+    fn while_loop(&mut self, depth: u32) {
+        let flag = self.vars.loop_flags[depth as usize];
+        let count = self.vars.loop_counts[depth as usize];
+        let bound = if self.rng.random_bool(0.6) {
+            Some(self.rng.random_range(1..5))
+        } else {
+            None
+        };
+        let zero = self.b.int(0);
+        let _ = self.b.write(count, zero);
+        let cond = self.bool_expr(2);
+        let _ = self.b.write(flag, cond);
+        let outer = self.b.current_block();
+        let body = self.b.func.new_block(outer);
+        self.b.set_block(body);
+        self.statements(depth + 1);
+        let one = self.b.int(1);
+        self.b.accumulate(count, one);
+        let cond = self.bool_expr(2);
+        let cond = match bound {
+            Some(_) => cond,
+            None => {
+                let done = self.b.read(count);
+                let fuel = self.rng.random_range(0..6);
+                let fuel = self.b.int(fuel);
+                let fueled = self.b.bin(BinaryOp::Lt, done, fuel);
+                self.b.bin(BinaryOp::And, cond, fueled)
+            }
+        };
+        let _ = self.b.write(flag, cond);
+        self.b.set_block(outer);
+        let _ = self.b.inst(Inst::Loop { flag, body, bound });
     }
 
     fn if_else(&mut self, depth: u32) {
@@ -411,6 +519,16 @@ impl Generator {
         } else {
             self.rng.random_range(-3..8)
         };
+        let ks: Vec<i64> = (0..length)
+            .map(|_| {
+                if self.rng.random_bool(0.7) {
+                    self.rng.random_range(-3..8)
+                } else {
+                    self.pick(&INTS)
+                }
+            })
+            .collect();
+        let bs: Vec<bool> = (0..length).map(|_| self.rng.random_bool(0.5)).collect();
         let config = RunConfig {
             tau: self.pick(&[1.0, 0.5, 1e-3]),
             tape_limit: self.rng.random_range(0..24),
@@ -419,7 +537,13 @@ impl Generator {
         let func = self.b.finish();
         (
             func,
-            vec![arr(&[length], &x), Value::Real(r), Value::Int(k)],
+            vec![
+                arr(&[length], &x),
+                Value::Real(r),
+                Value::Int(k),
+                int_arr(&[length], &ks),
+                bool_arr(&[length], &bs),
+            ],
             config,
         )
     }

@@ -6,8 +6,12 @@
 //! [`JitFunction::run`] binds the arguments exactly as the interpreter does,
 //! allocates the variables' storage, calls the code and turns its status
 //! into results or a `RuntimeError`. The JIT agrees with the interpreter
-//! bit for bit: both call the math functions of `runtime::math` and the tape
-//! of `runtime::tape`, and `sqrt` is IEEE in both.
+//! bit for bit: both call the math functions of `runtime::math` (`exp`,
+//! `log`, `sigmoid`, `softplus`, `sin`, `cos`, `tanh`, `pow`) and the tape
+//! of `runtime::tape`; `sqrt`, `floor`, `ceil` and `trunc` are exact
+//! (correctly rounded) in both, `Round` is built from `trunc` to round
+//! halves away from zero as Rust's `f64::round`, and the conversion to int
+//! saturates with NaN giving 0, as Rust's `as i64`.
 //!
 //! Layout, after the cranelift-jit-demo: [`Jit`] owns the module and the
 //! contexts, `translate::FunctionTranslator` has one `translate_*` method

@@ -2,9 +2,9 @@
 
 use super::{IrFault, JitError, JitFunction, clif_text};
 use crate::interp;
-use crate::interp::test_builder::{Builder, INT, REAL, identical};
+use crate::interp::test_builder::{BOOL, Builder, INT, REAL, identical};
 use crate::interp::test_programs::all_cases;
-use crate::ir::{BinaryOp, Inst, ScalarType};
+use crate::ir::{BinaryOp, Inst, ScalarType, UnaryOp};
 use crate::runtime::{RunConfig, RuntimeError, Value};
 
 #[test]
@@ -80,6 +80,85 @@ fn loops_are_loops_not_unrolled() {
     );
     let text = clif_text(&func).expect("translates");
     assert_eq!(text.matches("srem").count(), 1, "{text}");
+}
+
+#[test]
+fn while_loops_are_loops_not_unrolled() {
+    // `i = 0; w = i < n; while w { i += 1; w = i < n }`, ten million times.
+    for bound in [None, Some(20_000_000)] {
+        let mut b = Builder::new("long_while");
+        let n = b.param("n", INT);
+        let i = b.out_var("i", INT);
+        let w = b.local("w", BOOL);
+        let iv = b.read(i);
+        let nv = b.read(n);
+        let more = b.bin(BinaryOp::Lt, iv, nv);
+        let _ = b.write(w, more);
+        let _ = b.while_loop(w, bound, |b| {
+            let one = b.int(1);
+            b.accumulate(i, one);
+            let iv = b.read(i);
+            let nv = b.read(n);
+            let more = b.bin(BinaryOp::Lt, iv, nv);
+            let _ = b.write(w, more);
+        });
+        let func = b.finish();
+        let jit = JitFunction::compile(&func).expect("compiles");
+        assert_eq!(
+            jit.run(&[Value::Int(10_000_000)], &RunConfig::default()),
+            Ok(vec![Value::Int(10_000_000)])
+        );
+        let text = clif_text(&func).expect("translates");
+        // One comparison `i < n` before the loop and one in the body.
+        assert_eq!(text.matches("icmp slt").count(), 2, "{text}");
+        assert_eq!(
+            text.matches(" sge ").count(),
+            usize::from(bound.is_some()),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn round_is_not_ties_to_even() {
+    // Cranelift's `nearest` rounds 2.5 to 2; `Round` must give 3.
+    let mut b = Builder::new("round");
+    let x = b.param("x", REAL);
+    let out = b.out_var("out", INT);
+    let xv = b.read(x);
+    let rounded = b.un(UnaryOp::Round, xv);
+    let _ = b.write(out, rounded);
+    let func = b.finish();
+    let text = clif_text(&func).expect("translates");
+    assert!(!text.contains("nearest"), "{text}");
+    let jit = JitFunction::compile(&func).expect("compiles");
+    for (x, want) in [
+        (2.5, 3),
+        (-2.5, -3),
+        (3.5, 4),
+        (0.5, 1),
+        (-0.5, -1),
+        (1.4999, 1),
+    ] {
+        assert_eq!(
+            jit.run(&[Value::Real(x)], &RunConfig::default()),
+            Ok(vec![Value::Int(want)]),
+            "round({x})"
+        );
+    }
+}
+
+#[test]
+fn a_loop_flag_that_is_not_a_bool_is_malformed() {
+    let mut b = Builder::new("int_flag");
+    let flag = b.local("flag", INT);
+    let looped = b.while_loop(flag, None, |_| {});
+    let func = b.finish();
+    let error = JitFunction::compile(&func).expect_err("int flag");
+    assert!(
+        matches!(&error, JitError::MalformedIr { inst, fault: IrFault::FlagType { var }, .. } if *inst == looped && *var == flag),
+        "{error:?}"
+    );
 }
 
 #[test]
