@@ -33,6 +33,7 @@ pub use error::{
     Candidate, ConditionSite, MismatchSite, SemaError, SizeDesc, SizeSite, TypeDesc,
     ValueDiscardSite,
 };
+pub use scope::suggest;
 pub use signatures::Unit;
 
 use crate::syntax::ast;

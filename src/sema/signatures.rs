@@ -119,12 +119,16 @@ impl Signatures {
         self.by_name.get(name).map_or(&[], Vec::as_slice)
     }
 
-    /// Function and builtin names, for suggestions.
-    pub fn callable_names(&self) -> impl Iterator<Item = &str> {
-        self.by_name
+    /// Function and builtin names, sorted (so suggestions are stable).
+    pub fn callable_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .by_name
             .keys()
             .map(String::as_str)
             .chain(BUILTINS.iter().map(|builtin| builtin.name()))
+            .collect();
+        names.sort_unstable();
+        names
     }
 }
 
