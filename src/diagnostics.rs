@@ -5,7 +5,8 @@
 //! into [`Diagnostic`]s and [`render`] prints them without colour.
 //!
 //! Style: a lowercase primary message naming the construct, a stable code
-//! (`E01xx` syntax, `E02xx` names and calls, `E03xx` types and sizes), a
+//! (`E01xx` syntax, `E02xx` names, calls and modules, `E03xx` types and
+//! sizes, `E06xx` attributes), a
 //! primary label on the offending span, secondary labels on related spans,
 //! notes as full sentences, and a `help:` note with a concrete fix.
 
@@ -14,8 +15,12 @@ pub mod pipeline;
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::term::{self, Config};
 
+use crate::sema::attrs::FamilyName;
 use crate::sema::tast::{Builtin, LocalKind, Scalar};
-use crate::sema::{MismatchSite, SemaError, SizeDesc, TypeDesc, ValueDiscardSite};
+use crate::sema::{
+    Candidate, ConditionSite, MismatchSite, SemaError, SizeDesc, SizeSite, TypeDesc,
+    ValueDiscardSite,
+};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
 use crate::syntax::lexer::{LexError, LexErrorKind};
 use crate::syntax::parser::SyntaxError;
@@ -81,7 +86,7 @@ fn scalar_name(scalar: Scalar) -> &'static str {
 fn size_text(size: &SizeDesc) -> String {
     match size {
         SizeDesc::Const(value) => value.to_string(),
-        SizeDesc::Named(name) => name.clone(),
+        SizeDesc::Named(name) | SizeDesc::Expr(name) => name.clone(),
     }
 }
 
@@ -143,8 +148,9 @@ fn plural(count: usize, word: &str) -> String {
 const TOKEN_CLASSES: [&str; 4] = ["identifier", "int literal", "real literal", "doc comment"];
 
 /// Terminals that can start an expression; when all are expected, the list
-/// says "an expression" instead.
-const EXPRESSION_STARTS: [&str; 11] = [
+/// says "an expression" instead (and `#[`, which starts an attributed
+/// expression, is part of it where it is allowed).
+const EXPRESSION_STARTS: [&str; 12] = [
     "!",
     "(",
     "-",
@@ -153,10 +159,14 @@ const EXPRESSION_STARTS: [&str; 11] = [
     "identifier",
     "if",
     "int literal",
+    "real",
     "real literal",
     "true",
     "{",
 ];
+
+/// Terminals that belong to the "an expression" summary when present.
+const EXPRESSION_EXTRAS: [&str; 1] = ["#["];
 
 /// Binary operators; when all are expected, the list says "an operator".
 const BINARY_OPERATORS: [&str; 13] = [
@@ -178,6 +188,9 @@ fn expected_text(expected: &[String]) -> String {
     ] {
         if group.iter().all(|name| remaining.contains(name)) {
             remaining.retain(|name| !group.contains(name));
+            if summary == "an expression" {
+                remaining.retain(|name| !EXPRESSION_EXTRAS.contains(name));
+            }
             names.push(summary.to_string());
         }
     }
@@ -219,6 +232,13 @@ fn lex_diagnostic(error: LexError) -> Diagnostic<FileId> {
                 format!("An int literal can be at most {}.", i64::MAX),
                 help("if a large number is intended, write it as a real literal, e.g. `1e20`"),
             ]),
+        LexErrorKind::UnterminatedString => Diagnostic::error()
+            .with_code("E0109")
+            .with_message("unterminated string literal")
+            .with_labels(vec![
+                primary(span).with_message("this string has no closing `\"` on its line"),
+            ])
+            .with_notes(vec![help("close the string with `\"` before the end of the line")]),
         LexErrorKind::RealOutOfRange => Diagnostic::error()
             .with_code("E0103")
             .with_message("real literal out of range")
@@ -385,7 +405,8 @@ fn has_named_and_const(a: &TypeDesc, b: &TypeDesc) -> bool {
     dims_a.iter().zip(dims_b).any(|pair| {
         matches!(
             pair,
-            (SizeDesc::Named(_), SizeDesc::Const(_)) | (SizeDesc::Const(_), SizeDesc::Named(_))
+            (SizeDesc::Named(_) | SizeDesc::Expr(_), SizeDesc::Const(_))
+                | (SizeDesc::Const(_), SizeDesc::Named(_) | SizeDesc::Expr(_))
         )
     })
 }
@@ -417,22 +438,120 @@ fn binary_operands_fix(op: BinaryOp, lhs: &TypeDesc, rhs: &TypeDesc) -> String {
 
 fn builtin_signature(builtin: Builtin) -> &'static str {
     match builtin {
-        Builtin::Sum => "sum(real[n]) -> real",
+        Builtin::Sum => "sum(real[..]) -> real",
         Builtin::Exp => "exp(real) -> real",
         Builtin::Log => "log(real) -> real",
         Builtin::Sqrt => "sqrt(real) -> real",
-        Builtin::Len => "len(array) -> int",
-        _ => todo!("issue 3 scaffold"),
+        Builtin::Sin => "sin(real) -> real",
+        Builtin::Cos => "cos(real) -> real",
+        Builtin::Tanh => "tanh(real) -> real",
+        Builtin::Sigmoid => "sigmoid(real) -> real",
+        Builtin::Softplus => "softplus(real) -> real",
+        Builtin::Pow => "pow(real, real) -> real",
+        Builtin::Floor => "floor(real) -> int",
+        Builtin::Ceil => "ceil(real) -> int",
+        Builtin::Round => "round(real) -> int",
+        Builtin::Real => "real(int) -> real",
+        Builtin::Len => "len(array) -> int` or `len(array, dim) -> int",
+        Builtin::Zeros => "zeros(n, ..) -> real[n, ..]",
+        Builtin::Fill => "fill(n, .., v: T) -> T[n, ..]",
+    }
+}
+
+/// A note on elementwise use, for the builtins that have one.
+fn builtin_elementwise_note(builtin: Builtin) -> Option<&'static str> {
+    match builtin {
+        Builtin::Exp
+        | Builtin::Log
+        | Builtin::Sqrt
+        | Builtin::Sin
+        | Builtin::Cos
+        | Builtin::Tanh
+        | Builtin::Sigmoid
+        | Builtin::Softplus => Some("On a real array it applies to every element."),
+        _ => None,
     }
 }
 
 fn builtin_expects(builtin: Builtin) -> &'static str {
     match builtin {
         Builtin::Sum => "an array of reals",
-        Builtin::Exp | Builtin::Log | Builtin::Sqrt => "a `real`",
+        Builtin::Exp
+        | Builtin::Log
+        | Builtin::Sqrt
+        | Builtin::Sin
+        | Builtin::Cos
+        | Builtin::Tanh
+        | Builtin::Sigmoid
+        | Builtin::Softplus => "a `real` or an array of reals",
+        Builtin::Pow | Builtin::Floor | Builtin::Ceil | Builtin::Round => "a `real`",
+        Builtin::Real => "an `int`",
         Builtin::Len => "an array",
-        _ => todo!("issue 3 scaffold"),
+        Builtin::Zeros => "a size",
+        Builtin::Fill => "a scalar value",
     }
+}
+
+/// The fix for a builtin argument of the wrong type.
+fn builtin_argument_fix(builtin: Builtin, found: &TypeDesc) -> String {
+    match (builtin, found) {
+        (Builtin::Floor | Builtin::Ceil | Builtin::Round, TypeDesc::Scalar(Scalar::Int)) => format!(
+            "the value is already an `int`; remove the call to `{}`",
+            builtin.name()
+        ),
+        (Builtin::Real, TypeDesc::Scalar(Scalar::Real)) => {
+            "the value is already a `real`; remove the call to `real`".to_string()
+        }
+        (_, TypeDesc::Scalar(Scalar::Int)) if builtin_expects(builtin).contains("real") => format!(
+            "convert the int first: `{}(real(i))`",
+            builtin.name()
+        ),
+        (Builtin::Fill, TypeDesc::Array { .. }) => {
+            "fill with a scalar, e.g. `fill(n, 0.0)`; for an array of arrays use a comprehension".to_string()
+        }
+        _ => format!("pass {}", builtin_expects(builtin)),
+    }
+}
+
+/// `fn max(a: real, b: real) -> real`, with the module for stdlib ones.
+fn candidate_text(candidate: &Candidate) -> String {
+    let params: Vec<String> = candidate
+        .params
+        .iter()
+        .map(|(name, ty)| format!("{name}: {}", type_text(ty)))
+        .collect();
+    let ret = candidate
+        .ret
+        .as_ref()
+        .map_or_else(|| "?".to_string(), type_text);
+    let origin = match &candidate.stdlib_module {
+        Some(module) => format!(" (stdlib/{module}.dsl)"),
+        None => String::new(),
+    };
+    format!("fn {}({}) -> {ret}{origin}", candidate.name, params.join(", "))
+}
+
+fn args_text(args: &[TypeDesc]) -> String {
+    let args: Vec<String> = args.iter().map(type_text).collect();
+    format!("({})", args.join(", "))
+}
+
+/// `a`, `a or b`, `a, b or c`, each in backticks.
+fn alternatives(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn family_list() -> String {
+    let names: Vec<String> = FamilyName::ALL
+        .iter()
+        .map(|family| family.name().to_string())
+        .collect();
+    alternatives(&names)
 }
 
 /// `a[i, j]` with one index name per dimension.
@@ -482,18 +601,90 @@ impl IntoDiagnostics for SemaError {
                     .with_message(format!("unknown function `{name}`"))
                     .with_labels(vec![primary(span).with_message("no function or builtin has this name")])
                     .with_notes(vec![
-                        "The builtins are `sum`, `exp`, `log`, `sqrt` and `len`.".to_string(),
+                        "The builtins are `exp`, `log`, `sqrt`, `sin`, `cos`, `tanh`, `sigmoid`, `softplus`, `pow`, `floor`, `ceil`, `round`, `real`, `sum`, `len`, `zeros` and `fill`; `min`, `max`, `abs`, `sort`, `argmax` and the other library functions come from the prelude and from `use` modules.".to_string(),
                         help(fix),
                     ])
             }
             SemaError::DuplicateFunction { span, name, first } => Diagnostic::error()
                 .with_code("E0203")
-                .with_message(format!("function `{name}` is defined twice"))
+                .with_message(format!("function `{name}` is defined twice with the same parameter types"))
                 .with_labels(vec![
                     primary(span).with_message("second definition"),
                     secondary(first).with_message("first defined here"),
                 ])
-                .with_notes(vec![help("rename one of the two functions")]),
+                .with_notes(vec![
+                    "Functions may share a name only if their parameters differ in kind (`real`, `int`, `bool`) or rank; sizes do not count.".to_string(),
+                    help("rename one of the two functions"),
+                ]),
+            SemaError::AmbiguousCall {
+                span,
+                name,
+                args,
+                candidates,
+            } => {
+                let mut labels = vec![primary(span).with_message(format!(
+                    "several functions `{name}` accept {}",
+                    args_text(&args)
+                ))];
+                let mut notes = vec![format!("These candidates match equally well:")];
+                for candidate in &candidates {
+                    notes.push(format!("    {}", candidate_text(candidate)));
+                    labels.push(secondary(candidate.span).with_message("a candidate"));
+                }
+                notes.push(help(
+                    "make the argument types exact, e.g. write `2.0` instead of `2` for a real, so that one candidate fits best",
+                ));
+                Diagnostic::error()
+                    .with_code("E0211")
+                    .with_message(format!("ambiguous call to overloaded `{name}`"))
+                    .with_labels(labels)
+                    .with_notes(notes)
+            }
+            SemaError::NoMatchingOverload {
+                span,
+                name,
+                args,
+                candidates,
+            } => {
+                let mut notes = vec![format!("The functions called `{name}` are:")];
+                for candidate in &candidates {
+                    notes.push(format!("    {}", candidate_text(candidate)));
+                }
+                notes.push(help(format!(
+                    "pass arguments of the types of one of these, or define `{name}` for {}",
+                    args_text(&args)
+                )));
+                Diagnostic::error()
+                    .with_code("E0212")
+                    .with_message(format!("no function `{name}` takes these arguments"))
+                    .with_labels(vec![primary(span).with_message(format!(
+                        "called with {}",
+                        args_text(&args)
+                    ))])
+                    .with_notes(notes)
+            }
+            SemaError::UnknownModule {
+                span,
+                name,
+                available,
+                suggestion,
+            } => {
+                let fix = match suggestion {
+                    Some(similar) => format!("a module with a similar name exists: `use {similar};`"),
+                    None => "use one of the available modules, or remove this `use`".to_string(),
+                };
+                Diagnostic::error()
+                    .with_code("E0213")
+                    .with_message(format!("unknown stdlib module `{name}`"))
+                    .with_labels(vec![primary(span).with_message(format!("there is no `stdlib/{name}.dsl`"))])
+                    .with_notes(vec![
+                        format!(
+                            "The available modules are {} (the prelude is always loaded).",
+                            alternatives(&available)
+                        ),
+                        help(fix),
+                    ])
+            }
             SemaError::BuiltinRedefined { span, name } => Diagnostic::error()
                 .with_code("E0204")
                 .with_message(format!("function `{name}` has the name of a builtin"))
@@ -583,6 +774,9 @@ impl IntoDiagnostics for SemaError {
                 }
                 if let Some(builtin) = builtin {
                     notes.push(format!("The builtin `{callee}` has type `{}`.", builtin_signature(builtin)));
+                    if let Some(note) = builtin_elementwise_note(builtin) {
+                        notes.push(note.to_string());
+                    }
                 }
                 notes.push(help(format!("pass exactly {}", plural(expected, "argument"))));
                 Diagnostic::error()
@@ -591,18 +785,26 @@ impl IntoDiagnostics for SemaError {
                     .with_labels(labels)
                     .with_notes(notes)
             }
-            SemaError::BuiltinArgument { span, builtin, found } => Diagnostic::error()
-                .with_code("E0210")
-                .with_message(format!("mismatched argument type for `{}`", builtin.name()))
-                .with_labels(vec![primary(span).with_message(format!(
-                    "expected {}, found {}",
-                    builtin_expects(builtin),
-                    ty(&found)
-                ))])
-                .with_notes(vec![
-                    format!("The builtin `{}` has type `{}`.", builtin.name(), builtin_signature(builtin)),
-                    help(format!("pass {}", builtin_expects(builtin))),
-                ]),
+            SemaError::BuiltinArgument { span, builtin, found } => {
+                let mut notes = vec![format!(
+                    "The builtin `{}` has type `{}`.",
+                    builtin.name(),
+                    builtin_signature(builtin)
+                )];
+                if let Some(note) = builtin_elementwise_note(builtin) {
+                    notes.push(note.to_string());
+                }
+                notes.push(help(builtin_argument_fix(builtin, &found)));
+                Diagnostic::error()
+                    .with_code("E0210")
+                    .with_message(format!("mismatched argument type for `{}`", builtin.name()))
+                    .with_labels(vec![primary(span).with_message(format!(
+                        "expected {}, found {}",
+                        builtin_expects(builtin),
+                        ty(&found)
+                    ))])
+                    .with_notes(notes)
+            }
             SemaError::TypeMismatch {
                 span,
                 expected,
@@ -658,33 +860,252 @@ impl IntoDiagnostics for SemaError {
                     .with_labels(vec![primary(span).with_message(format!("`{symbol}` needs {needs}, found {}", ty(&found)))])
                     .with_notes(vec![help(fix)])
             }
-            SemaError::ArrayArithmetic {
-                span,
-                op,
-                array_span,
-                array,
-            } => Diagnostic::error()
-                .with_code("E0305")
-                .with_message("elementwise array arithmetic is not supported yet")
-                .with_labels(vec![
-                    primary(span),
-                    secondary(array_span).with_message(format!("this is {}", ty(&array))),
-                ])
-                .with_notes(vec![help(format!(
-                    "write a `for` loop over the elements, e.g. `let mut out = x; for i in 0..len(x) {{ out[i] = x[i] {op} y[i]; }}`"
-                ))]),
-            SemaError::ConditionNotBool { span, found } => {
+            SemaError::ConditionNotBool { span, found, site } => {
                 let fix = match found {
                     TypeDesc::Scalar(Scalar::Real) => "compare it explicitly, e.g. `x != 0.0`".to_string(),
                     TypeDesc::Scalar(Scalar::Int) => "compare it explicitly, e.g. `i != 0`".to_string(),
                     _ => "use a comparison, such as `x[0] > 0.0`, as the condition".to_string(),
                 };
+                let construct = match site {
+                    ConditionSite::If => "if",
+                    ConditionSite::While => "while",
+                };
                 Diagnostic::error()
                     .with_code("E0306")
-                    .with_message("`if` condition is not a `bool`")
+                    .with_message(format!("`{construct}` condition is not a `bool`"))
                     .with_labels(vec![primary(span).with_message(format!("expected `bool`, found {}", ty(&found)))])
                     .with_notes(vec![help(fix)])
             }
+            SemaError::ElementwiseShape {
+                span,
+                op,
+                lhs,
+                lhs_span,
+                rhs,
+                rhs_span,
+            } => Diagnostic::error()
+                .with_code("E0317")
+                .with_message(format!("elementwise `{}` on arrays of different shapes", op.symbol()))
+                .with_labels(vec![
+                    primary(span).with_message("the shapes must be equal"),
+                    secondary(lhs_span).with_message(format!("this is {}", ty(&lhs))),
+                    secondary(rhs_span).with_message(format!("this is {}", ty(&rhs))),
+                ])
+                .with_notes(vec![
+                    "Sizes are compared as written polynomials in the size names: `n + n` equals `2 * n`, but `n` and `m` differ even if they are equal at run time.".to_string(),
+                    help("combine arrays of one shape, or index the elements you mean, e.g. `x[i] + y[j]`"),
+                ]),
+            SemaError::BroadcastElement {
+                span,
+                op,
+                array,
+                array_span,
+                scalar,
+                scalar_span,
+            } => {
+                let elem = match &array {
+                    TypeDesc::Array { elem, .. } => scalar_name(*elem),
+                    _ => "real",
+                };
+                let mut notes = vec![format!(
+                    "An array can be combined with a scalar of its element type, `{elem}`, which is applied to every element."
+                )];
+                let fix = match (&array, &scalar) {
+                    (TypeDesc::Array { elem: Scalar::Real, .. }, TypeDesc::Scalar(Scalar::Int)) => {
+                        notes.push(NO_CONVERSIONS.to_string());
+                        "convert the int with `real(..)`".to_string()
+                    }
+                    _ => format!("use a `{elem}` scalar"),
+                };
+                notes.push(help(fix));
+                Diagnostic::error()
+                    .with_code("E0318")
+                    .with_message(format!("cannot broadcast {} over {} in `{}`", ty(&scalar), ty(&array), op.symbol()))
+                    .with_labels(vec![
+                        primary(scalar_span).with_message(format!("expected `{elem}`, found {}", ty(&scalar))),
+                        secondary(array_span).with_message(format!("this is {}", ty(&array))),
+                        secondary(span),
+                    ])
+                    .with_notes(notes)
+            }
+            SemaError::NotASize {
+                span,
+                site,
+                variable,
+            } => {
+                let (message, fix) = match site {
+                    SizeSite::ComprehensionBound => (
+                        "comprehension bound is not a size expression".to_string(),
+                        "bound the comprehension by sizes, e.g. `[x[i] * 2.0 for i in 0..n]`; for a run-time count, fill an array with a `for` loop".to_string(),
+                    ),
+                    SizeSite::BuiltinDimension(builtin) => (
+                        format!("dimension of `{}` is not a size expression", builtin.name()),
+                        format!("give the dimension as a size, e.g. `{}(n{})` or `{}(len(x){})`", builtin.name(), if builtin == Builtin::Fill { ", 0.0" } else { "" }, builtin.name(), if builtin == Builtin::Fill { ", 0.0" } else { "" }),
+                    ),
+                };
+                let mut notes = vec![
+                    "A size expression is made of size names from the parameter types, int literals, `len(..)` and `+`, `-`, `*`, so the array's shape is known when the program is checked.".to_string(),
+                ];
+                if let Some(name) = variable {
+                    notes.push(format!("`{name}` is a variable, whose value is only known at run time."));
+                }
+                notes.push(help(fix));
+                Diagnostic::error()
+                    .with_code("E0319")
+                    .with_message(message)
+                    .with_labels(vec![primary(span).with_message("not a size expression")])
+                    .with_notes(notes)
+            }
+            SemaError::NegativeSize { span, value } => Diagnostic::error()
+                .with_code("E0320")
+                .with_message("array size is negative")
+                .with_labels(vec![primary(span).with_message(format!("this size is {value}"))])
+                .with_notes(vec![help("sizes count elements; make the size zero or more")]),
+            SemaError::SizeArithmeticInParam { span, fn_name } => Diagnostic::error()
+                .with_code("E0321")
+                .with_message(format!("size arithmetic in a parameter type of `{fn_name}`"))
+                .with_labels(vec![primary(span).with_message("parameter sizes must be names or literals")])
+                .with_notes(vec![
+                    "A parameter's sizes are read off the argument's shape, which binds a name like `n` but cannot solve `n - 1`.".to_string(),
+                    help("name the size in the parameter (`x: real[m]`) and use arithmetic in the result type instead (`-> real[m - 1]`)"),
+                ]),
+            SemaError::LenDimension { span, array, found } => {
+                let rank = match &array {
+                    TypeDesc::Array { dims, .. } => dims.len(),
+                    _ => 0,
+                };
+                let label = match found {
+                    Some(dim) => format!("{} has no dimension {dim}", ty(&array)),
+                    None => "expected an int literal".to_string(),
+                };
+                let valid: Vec<String> = (0..rank).map(|dim| dim.to_string()).collect();
+                Diagnostic::error()
+                    .with_code("E0322")
+                    .with_message("invalid dimension in `len`")
+                    .with_labels(vec![primary(span).with_message(label)])
+                    .with_notes(vec![
+                        format!(
+                            "The dimension of `len(a, d)` is an int literal below the rank of `a`; {} has rank {rank}.",
+                            ty(&array)
+                        ),
+                        help(format!("use {}", alternatives(&valid))),
+                    ])
+            }
+            SemaError::UnknownAttribute {
+                span,
+                name,
+                valid,
+                suggestion,
+            } => {
+                let valid: Vec<String> = valid.iter().map(|name| name.to_string()).collect();
+                let fix = match suggestion {
+                    Some(similar) => format!("an attribute with a similar name exists: `#[{similar}]`"),
+                    None => "remove the attribute, or use one of the valid ones".to_string(),
+                };
+                Diagnostic::error()
+                    .with_code("E0601")
+                    .with_message(format!("unknown attribute `{name}`"))
+                    .with_labels(vec![primary(span).with_message("not an attribute of the language")])
+                    .with_notes(vec![
+                        format!("The attributes are {}.", alternatives(&valid)),
+                        help(fix),
+                    ])
+            }
+            SemaError::UnknownFamily {
+                span,
+                name,
+                suggestion,
+            } => {
+                let fix = match suggestion {
+                    Some(similar) => format!("a family with a similar name exists: `{similar}`"),
+                    None => "use one of the families above".to_string(),
+                };
+                Diagnostic::error()
+                    .with_code("E0602")
+                    .with_message(format!("unknown smoothing family `{name}`"))
+                    .with_labels(vec![primary(span).with_message("not a family")])
+                    .with_notes(vec![format!("The families are {}.", family_list()), help(fix)])
+            }
+            SemaError::UnknownAttributeKey {
+                span,
+                attr,
+                key,
+                valid,
+            } => {
+                let valid: Vec<String> = valid.iter().map(|name| name.to_string()).collect();
+                Diagnostic::error()
+                    .with_code("E0603")
+                    .with_message(format!("unknown key `{key}` in `#[{attr}]`"))
+                    .with_labels(vec![primary(span).with_message(format!("`#[{attr}]` has no key `{key}`"))])
+                    .with_notes(vec![
+                        format!("The keys of `#[{attr}]` are {}.", alternatives(&valid)),
+                        help("use one of these keys, or remove this one"),
+                    ])
+            }
+            SemaError::InvalidAttributeValue {
+                span,
+                attr,
+                key,
+                found,
+                valid,
+            } => Diagnostic::error()
+                .with_code("E0604")
+                .with_message(format!("invalid value for `{key}` in `#[{attr}]`"))
+                .with_labels(vec![primary(span).with_message(format!("`{found}` is not a valid `{key}`"))])
+                .with_notes(vec![
+                    format!("`{key}` takes {}.", alternatives(&valid).replace("`a positive number`", "a positive number")),
+                    help(format!("write e.g. `{key} = {}`", valid.first().cloned().unwrap_or_default().replace("a positive number", "0.5"))),
+                ]),
+            SemaError::ScaleNotPositive { span } => Diagnostic::error()
+                .with_code("E0605")
+                .with_message("`scale` must be positive")
+                .with_labels(vec![primary(span).with_message("not a positive number")])
+                .with_notes(vec![
+                    "The scale multiplies the temperature at this site; zero or a negative temperature has no meaning.".to_string(),
+                    help("use a positive scale, e.g. `scale = 0.5`, or `#[hard]` for no smoothing"),
+                ]),
+            SemaError::BoundNotPositive { span } => Diagnostic::error()
+                .with_code("E0606")
+                .with_message("`#[bound]` must be positive")
+                .with_labels(vec![primary(span).with_message("the most iterations must be at least 1")])
+                .with_notes(vec![help("give the largest number of iterations the loop may run, e.g. `#[bound(64)]`")]),
+            SemaError::BoundMisplaced { span, target } => Diagnostic::error()
+                .with_code("E0607")
+                .with_message(format!("`#[bound]` on {target}"))
+                .with_labels(vec![primary(span).with_message("`#[bound]` only applies to a `while` loop")])
+                .with_notes(vec![
+                    "A `for` loop already runs a known number of times; only a `while` loop needs a most number of iterations.".to_string(),
+                    help("remove the attribute, or move it before a `while` loop: `#[bound(64)] while c { ... }`"),
+                ]),
+            SemaError::ConflictingModes {
+                span,
+                first,
+                first_name,
+                second_name,
+            } => Diagnostic::error()
+                .with_code("E0608")
+                .with_message(format!("conflicting attributes `#[{first_name}]` and `#[{second_name}]`"))
+                .with_labels(vec![
+                    primary(span).with_message(format!("`#[{second_name}]` asks for another mode")),
+                    secondary(first).with_message(format!("`#[{first_name}]` is given here")),
+                ])
+                .with_notes(vec![
+                    "A site has one mode: `#[hard]`, `#[relax(..)]` or `#[stochastic(..)]`.".to_string(),
+                    help("keep one of the two attributes"),
+                ]),
+            SemaError::DuplicateAttribute { span, what, first } => Diagnostic::error()
+                .with_code("E0609")
+                .with_message(format!("{what} is given twice"))
+                .with_labels(vec![
+                    primary(span).with_message("second"),
+                    secondary(first).with_message("first given here"),
+                ])
+                .with_notes(vec![help("remove one of the two")]),
+            SemaError::AttributeArguments { span, attr, usage } => Diagnostic::error()
+                .with_code("E0610")
+                .with_message(format!("invalid arguments to `#[{attr}]`"))
+                .with_labels(vec![primary(span).with_message("not accepted here")])
+                .with_notes(vec![help(format!("write {usage}"))]),
             SemaError::IfBranchMismatch {
                 span: _,
                 then_ty,
@@ -736,6 +1157,10 @@ impl IntoDiagnostics for SemaError {
                     ),
                     ValueDiscardSite::ForBody => (
                         "`for` loop body cannot produce a value",
+                        "end this expression with `;`, or assign its value to a variable",
+                    ),
+                    ValueDiscardSite::WhileBody => (
+                        "`while` loop body cannot produce a value",
                         "end this expression with `;`, or assign its value to a variable",
                     ),
                 };
@@ -790,7 +1215,7 @@ impl IntoDiagnostics for SemaError {
                 .with_message("array literal element is not a scalar")
                 .with_labels(vec![primary(span).with_message(format!("this is {}", ty(&found)))])
                 .with_notes(vec![help(
-                    "use `real`, `int` or `bool` elements; multi-dimensional literals are not supported yet",
+                    "use `real`, `int` or `bool` elements; for a 2-D array use a nested comprehension, e.g. `[[a[i, j] for j in 0..m] for i in 0..n]`",
                 )]),
             SemaError::NestingTooDeep { span, limit } => Diagnostic::error()
                 .with_code("E0316")

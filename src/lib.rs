@@ -44,6 +44,7 @@ pub mod jit;
 pub mod runtime;
 pub mod sema;
 pub mod smooth;
+pub mod stdlib;
 pub mod syntax;
 
 mod function;
@@ -175,16 +176,18 @@ pub struct Program {
     options: Options,
 }
 
-/// Parses and checks `source`. Functions are compiled on demand by
+/// Parses and checks `source` together with the stdlib (the prelude and
+/// the modules it `use`s). Functions are compiled on demand by
 /// [`Program::function`].
 pub fn compile(source: &str, options: &Options) -> Result<Program, Error> {
     let mut sources = SourceMap::new();
     let file = sources.add(options.file_name.clone(), source.to_string());
+    let checked = syntax::parser::parse(file, source)
+        .map_err(IntoDiagnostics::into_diagnostics)
+        .and_then(|module| stdlib::check_program(&mut sources, &module));
     let sources = Arc::new(sources);
-    let module = syntax::parser::parse(file, source)
-        .map_err(|errors| Error::new(ErrorKind::Compile, errors.into_diagnostics(), &sources))?;
-    let typed = sema::check(&module)
-        .map_err(|errors| Error::new(ErrorKind::Compile, errors.into_diagnostics(), &sources))?;
+    let typed = checked
+        .map_err(|diagnostics| Error::new(ErrorKind::Compile, diagnostics, &sources))?;
     Ok(Program {
         sources,
         typed,
@@ -193,9 +196,16 @@ pub fn compile(source: &str, options: &Options) -> Result<Program, Error> {
 }
 
 impl Program {
-    /// Names of the functions, in source order.
+    /// Names of the user's functions, in source order, each once (several
+    /// overloads share a name; stdlib functions are not listed).
     pub fn function_names(&self) -> Vec<String> {
-        self.typed.fns.iter().map(|f| f.name.clone()).collect()
+        let mut names: Vec<String> = Vec::new();
+        for f in &self.typed.fns {
+            if f.origin == sema::tast::FnOrigin::User && !names.contains(&f.name) {
+                names.push(f.name.clone());
+            }
+        }
+        names
     }
 
     /// The checked program, for tools that print it.

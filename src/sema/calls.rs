@@ -11,10 +11,10 @@ use crate::syntax::ast;
 use crate::syntax::span::Span;
 
 use super::check::FnChecker;
-use super::error::{MismatchSite, SemaError, SizeDesc, TypeDesc};
+use super::error::{MismatchSite, SemaError, TypeDesc};
 use super::scope::suggest;
 use super::signatures::builtin_by_name;
-use super::tast::{Builtin, FnId, Scalar, Size, SizeVarId, TExpr, TExprKind, Type};
+use super::tast::{FnId, Size, SizeVarId, TExpr, TExprKind, Type};
 use super::types::{adapt, can_adapt};
 
 impl FnChecker<'_> {
@@ -27,19 +27,24 @@ impl FnChecker<'_> {
         if let Some(builtin) = builtin_by_name(&callee.name) {
             return self.check_builtin_call(builtin, callee, args, span);
         }
-        let Some(fn_id) = self.signatures.lookup(&callee.name) else {
-            let suggestion = suggest(&callee.name, self.signatures.callable_names());
-            self.error(SemaError::UnknownFunction {
-                span: callee.span,
-                name: callee.name.clone(),
-                suggestion,
-            });
-            // Still check the arguments, for their own errors.
-            for arg in args {
-                let _ = self.check_value(arg);
+        let overloads = self.signatures.overloads(&callee.name).to_vec();
+        let [fn_id] = overloads.as_slice() else {
+            if overloads.is_empty() {
+                let suggestion = suggest(&callee.name, self.signatures.callable_names());
+                self.error(SemaError::UnknownFunction {
+                    span: callee.span,
+                    name: callee.name.clone(),
+                    suggestion,
+                });
+                // Still check the arguments, for their own errors.
+                for arg in args {
+                    let _ = self.check_value(arg);
+                }
+                return None;
             }
-            return None;
+            return self.check_overloaded_call(callee, &overloads, args, span);
         };
+        let fn_id = *fn_id;
         self.call_graph.add(self.fn_id, fn_id, span);
         let checked: Vec<Option<TExpr>> = args.iter().map(|arg| self.check_value(arg)).collect();
         let signature = self.signatures.get(fn_id);
@@ -56,6 +61,74 @@ impl FnChecker<'_> {
         }
         let checked: Vec<TExpr> = checked.into_iter().collect::<Option<_>>()?;
         self.check_user_call(fn_id, checked, span)
+    }
+
+    /// A call of a name with several overloads: the one whose parameters
+    /// match the arguments with the fewest int-literal adaptations wins;
+    /// no match or a tie is an error listing the candidates.
+    fn check_overloaded_call(
+        &mut self,
+        callee: &ast::Ident,
+        overloads: &[FnId],
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Option<TExpr> {
+        let checked: Vec<Option<TExpr>> = args.iter().map(|arg| self.check_value(arg)).collect();
+        let same_arity: Vec<FnId> = overloads
+            .iter()
+            .copied()
+            .filter(|id| self.signatures.get(*id).params.len() == args.len())
+            .collect();
+        let Some(checked) = checked.into_iter().collect::<Option<Vec<TExpr>>>() else {
+            // The arguments already failed; if the arity alone decides the
+            // overload, record the call so recursion is still found.
+            if let [only] = same_arity.as_slice() {
+                self.call_graph.add(self.fn_id, *only, span);
+            }
+            return None;
+        };
+        let costs: Vec<(FnId, usize)> = same_arity
+            .iter()
+            .filter_map(|id| {
+                match_cost(&self.signatures.get(*id).params, &checked).map(|cost| (*id, cost))
+            })
+            .collect();
+        let best = costs.iter().map(|(_, cost)| *cost).min();
+        let winners: Vec<FnId> = costs
+            .iter()
+            .filter(|(_, cost)| Some(*cost) == best)
+            .map(|(id, _)| *id)
+            .collect();
+        match winners.as_slice() {
+            [winner] => {
+                self.call_graph.add(self.fn_id, *winner, span);
+                self.check_user_call(*winner, checked, span)
+            }
+            [] => {
+                self.error(SemaError::NoMatchingOverload {
+                    span,
+                    name: callee.name.clone(),
+                    args: checked.iter().map(|arg| self.describe(&arg.ty)).collect(),
+                    candidates: overloads
+                        .iter()
+                        .map(|id| self.signatures.get(*id).candidate())
+                        .collect(),
+                });
+                None
+            }
+            _ => {
+                self.error(SemaError::AmbiguousCall {
+                    span,
+                    name: callee.name.clone(),
+                    args: checked.iter().map(|arg| self.describe(&arg.ty)).collect(),
+                    candidates: winners
+                        .iter()
+                        .map(|id| self.signatures.get(*id).candidate())
+                        .collect(),
+                });
+                None
+            }
+        }
     }
 
     fn check_user_call(&mut self, fn_id: FnId, args: Vec<TExpr>, span: Span) -> Option<TExpr> {
@@ -144,7 +217,32 @@ impl FnChecker<'_> {
         for (param_dim, arg_dim) in param_dims.iter().zip(&arg_dims) {
             let (consistent, bound_by) = match param_dim {
                 Size::Const(_) => (param_dim == arg_dim, None),
-                Size::Poly(_) => todo!("issue 3 scaffold"),
+                // Parameter types never hold size arithmetic (sema rejects
+                // it), but a polynomial is checked once all its variables
+                // are bound, like a constant.
+                Size::Poly(poly) => {
+                    let bound: Option<Vec<Size>> = sizes
+                        .iter()
+                        .map(|size| size.as_ref().map(|(size, _)| size.clone()))
+                        .collect();
+                    let all_bound = poly
+                        .terms
+                        .iter()
+                        .flat_map(|(monomial, _)| monomial)
+                        .all(|SizeVarId(var)| sizes[*var as usize].is_some());
+                    match bound {
+                        _ if !all_bound => (true, None),
+                        Some(bound) => (substitute_size(param_dim, &bound) == *arg_dim, None),
+                        None => {
+                            let expected = param_dim.substitute(&|SizeVarId(var)| {
+                                sizes[var as usize]
+                                    .as_ref()
+                                    .map_or(Size::Const(0), |(size, _)| size.clone())
+                            });
+                            (expected == *arg_dim, None)
+                        }
+                    }
+                }
                 Size::Var(SizeVarId(var)) => match sizes[*var as usize].clone() {
                     None => {
                         sizes[*var as usize] = Some((arg_dim.clone(), arg.span));
@@ -185,80 +283,34 @@ impl FnChecker<'_> {
                 elem: *elem,
                 dims: dims
                     .iter()
-                    .map(|dim| match dim {
-                        Size::Const(value) => SizeDesc::Const(*value),
-                        Size::Poly(_) => todo!("issue 3 scaffold"),
-                        Size::Var(SizeVarId(var)) => match sizes[*var as usize].clone() {
-                            Some((size, _)) => super::types::describe_size(size, &self.size_vars),
-                            None => SizeDesc::Named(
-                                self.signatures.get(fn_id).size_vars[*var as usize]
-                                    .name
-                                    .clone(),
-                            ),
-                        },
+                    .map(|dim| {
+                        let callee_vars = &self.signatures.get(fn_id).size_vars;
+                        let bound: Option<Vec<Size>> = dim
+                            .to_poly()
+                            .terms
+                            .iter()
+                            .flat_map(|(monomial, _)| monomial)
+                            .map(|SizeVarId(var)| {
+                                sizes[*var as usize].as_ref().map(|(size, _)| size.clone())
+                            })
+                            .collect();
+                        match bound {
+                            // Every variable bound: the size in the caller's terms.
+                            Some(_) => {
+                                let in_caller = dim.substitute(&|SizeVarId(var)| {
+                                    sizes[var as usize]
+                                        .as_ref()
+                                        .map_or(Size::Const(0), |(size, _)| size.clone())
+                                });
+                                super::types::describe_size(in_caller, &self.size_vars)
+                            }
+                            None => super::types::describe_size(dim.clone(), callee_vars),
+                        }
                     })
                     .collect(),
             },
             other => self.describe(other),
         }
-    }
-
-    fn check_builtin_call(
-        &mut self,
-        builtin: Builtin,
-        callee: &ast::Ident,
-        args: &[ast::Expr],
-        span: Span,
-    ) -> Option<TExpr> {
-        let checked: Vec<Option<TExpr>> = args.iter().map(|arg| self.check_value(arg)).collect();
-        // Every builtin of the skeleton language takes one argument.
-        if args.len() != 1 {
-            self.error(SemaError::WrongArity {
-                span,
-                callee: callee.name.clone(),
-                expected: 1,
-                found: args.len(),
-                definition: None,
-                builtin: Some(builtin),
-            });
-            return None;
-        }
-        let arg = checked.into_iter().next().flatten()?;
-        // The type the argument must have (after adapting int literals).
-        let target = match (builtin, &arg.ty) {
-            (Builtin::Sum, Type::Array { dims, .. }) => Some(Type::Array {
-                elem: Scalar::Real,
-                dims: dims.clone(),
-            }),
-            (Builtin::Exp | Builtin::Log | Builtin::Sqrt, _) => Some(Type::REAL),
-            (Builtin::Len, Type::Array { .. }) => Some(arg.ty.clone()),
-            (Builtin::Sum | Builtin::Len, _) => None,
-            _ => todo!("issue 3 scaffold"),
-        };
-        let arg = match target {
-            Some(target) if can_adapt(&arg, &target) => adapt(arg, &target),
-            _ => {
-                self.error(SemaError::BuiltinArgument {
-                    span: arg.span,
-                    builtin,
-                    found: self.describe(&arg.ty),
-                });
-                return None;
-            }
-        };
-        let ty = match builtin {
-            Builtin::Len => Type::INT,
-            Builtin::Sum | Builtin::Exp | Builtin::Log | Builtin::Sqrt => Type::REAL,
-            _ => todo!("issue 3 scaffold"),
-        };
-        Some(TExpr {
-            kind: TExprKind::Builtin {
-                builtin,
-                args: vec![arg],
-            },
-            ty,
-            span,
-        })
     }
 }
 
@@ -267,15 +319,44 @@ fn substitute(ty: &Type, sizes: &[Size]) -> Type {
     match ty {
         Type::Array { elem, dims } => Type::Array {
             elem: *elem,
-            dims: dims
-                .iter()
-                .map(|dim| match dim {
-                    Size::Var(SizeVarId(var)) => sizes[*var as usize].clone(),
-                    Size::Const(_) => dim.clone(),
-                    Size::Poly(_) => todo!("issue 3 scaffold"),
-                })
-                .collect(),
+            dims: dims.iter().map(|dim| substitute_size(dim, sizes)).collect(),
         },
         other => other.clone(),
     }
+}
+
+/// A callee size in the caller's terms (`n - 1` with `n := 2 * m` is
+/// `2 * m - 1`).
+fn substitute_size(size: &Size, sizes: &[Size]) -> Size {
+    size.substitute(&|SizeVarId(var)| sizes.get(var as usize).cloned().unwrap_or(Size::Const(0)))
+}
+
+/// How well checked arguments fit a parameter list: `None` if some argument
+/// has the wrong scalar kind or rank, else the number of arguments that
+/// need int literals read as reals. Sizes do not take part.
+fn match_cost(params: &[Type], args: &[TExpr]) -> Option<usize> {
+    let mut cost = 0;
+    for (param, arg) in params.iter().zip(args) {
+        let target = match (param, &arg.ty) {
+            (Type::Array { elem, dims }, Type::Array { dims: arg_dims, .. })
+                if dims.len() == arg_dims.len() =>
+            {
+                Type::Array {
+                    elem: *elem,
+                    dims: arg_dims.clone(),
+                }
+            }
+            (Type::Array { .. }, _) => return None,
+            _ => param.clone(),
+        };
+        if arg.ty == target {
+            continue;
+        }
+        if can_adapt(arg, &target) {
+            cost += 1;
+        } else {
+            return None;
+        }
+    }
+    Some(cost)
 }

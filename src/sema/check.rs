@@ -8,16 +8,17 @@
 
 use std::collections::HashSet;
 
-use crate::syntax::ast::{self, AssignOp, BinaryOp, ExprKind, StmtKind, UnaryOp};
+use crate::syntax::ast::{self, AssignOp, BinaryOp, ExprKind, StmtKind};
 use crate::syntax::span::Span;
 
-use super::error::{MismatchSite, SemaError, TypeDesc, ValueDiscardSite};
+use super::attributes::{self, AttrPlace};
+use super::error::{ConditionSite, MismatchSite, SemaError, SizeSite, TypeDesc, ValueDiscardSite};
 use super::recursion::CallGraph;
 use super::scope::{Scopes, suggest};
 use super::signatures::{Signatures, builtin_by_name};
 use super::tast::{
-    FnId, LocalId, LocalInfo, LocalKind, SizeVarId, SizeVarInfo, TBlock, TExpr, TExprKind, TFn,
-    TStmt, TStmtKind, Type,
+    FnId, LocalId, LocalInfo, LocalKind, Size, SizeVarId, SizeVarInfo, TBlock, TExpr, TExprKind,
+    TFn, TStmt, TStmtKind, Type,
 };
 use super::types::{self, adapt, adapt_block, can_adapt};
 
@@ -32,7 +33,7 @@ pub struct FnChecker<'a> {
     pub(super) locals: Vec<LocalInfo>,
     /// Locals whose type is unknown because their initializer failed.
     poisoned: HashSet<LocalId>,
-    scopes: Scopes,
+    pub(super) scopes: Scopes,
     /// How many expressions and blocks enclose the one being checked; the
     /// checker recurses on the syntax tree, so this bounds its stack use.
     depth: usize,
@@ -48,11 +49,10 @@ pub const MAX_NESTING: usize = 128;
 impl<'a> FnChecker<'a> {
     pub fn new(
         signatures: &'a Signatures,
-        index: usize,
+        fn_id: FnId,
         errors: &'a mut Vec<SemaError>,
         call_graph: &'a mut CallGraph,
     ) -> FnChecker<'a> {
-        let fn_id = FnId(index as u32);
         FnChecker {
             size_vars: signatures.get(fn_id).size_vars.clone(),
             signatures,
@@ -118,7 +118,7 @@ impl<'a> FnChecker<'a> {
             span: def.span,
             name_span: def.name.span,
             ret_span: def.ret.span,
-            origin: super::tast::FnOrigin::User,
+            origin: signature.origin.clone(),
         })
     }
 
@@ -251,7 +251,9 @@ impl<'a> FnChecker<'a> {
             } => self.check_let(name, *mutable, ty.as_ref(), init),
             StmtKind::Assign { target, op, value } => self.check_assign(target, *op, value),
             StmtKind::For { var, lo, hi, body } => self.check_for(var, lo, hi, body),
+            StmtKind::While { cond, body } => self.check_while(cond, body, None),
             StmtKind::Expr(expr) => self.check_expr(expr).map(TStmtKind::Expr),
+            StmtKind::Attributed { attrs, stmt } => self.check_attributed_stmt(attrs, stmt),
         }?;
         Some(TStmt {
             kind,
@@ -266,22 +268,9 @@ impl<'a> FnChecker<'a> {
         ty: Option<&ast::TypeExpr>,
         init: &ast::Expr,
     ) -> Option<TStmtKind> {
-        let declared = ty.map(|ty| types::resolve(ty, &self.size_vars));
-        let declared = match declared {
-            None => None,
-            Some(Ok(ty)) => Some(Some(ty)),
-            Some(Err(unbound)) => {
-                let fn_name = self.signatures.get(self.fn_id).name.clone();
-                for (size, span) in unbound.0 {
-                    self.error(SemaError::UnboundSize {
-                        span,
-                        name: size,
-                        fn_name: fn_name.clone(),
-                    });
-                }
-                Some(None)
-            }
-        };
+        let signatures = self.signatures;
+        let fn_name = &signatures.get(self.fn_id).name;
+        let declared = ty.map(|ty| types::resolve(ty, &self.size_vars, fn_name, self.errors));
         // The initializer is checked before the name is bound: in
         // `let x = x + 1`, the right side refers to the outer `x`.
         let init = self.check_value(init);
@@ -351,13 +340,21 @@ impl<'a> FnChecker<'a> {
                 AssignOp::Div => BinaryOp::Div,
             };
             if matches!(target_ty, Type::Array { .. }) {
-                self.error(SemaError::ArrayArithmetic {
-                    span: target.span.merge(value.span),
-                    op: binary_op.symbol(),
-                    array_span: target.span,
-                    array: self.describe(&target_ty),
+                // `y += x` on a whole array is `y = y + x`, elementwise.
+                let current = TExpr {
+                    kind: TExprKind::Local(local),
+                    ty: target_ty.clone(),
+                    span: target.span,
+                };
+                let span = target.span.merge(value.span);
+                let combined = self.typed_binary(binary_op, current, value, span)?;
+                let value = self.expect_type(combined, &target_ty, MismatchSite::Assign)?;
+                return Some(TStmtKind::Assign {
+                    local,
+                    indices,
+                    op: AssignOp::Set,
+                    value,
                 });
-                return None;
             }
             if !matches!(target_ty, Type::REAL | Type::INT) {
                 self.error(SemaError::BinaryOperands {
@@ -405,6 +402,75 @@ impl<'a> FnChecker<'a> {
             hi: Box::new(hi?),
             body,
         })
+    }
+
+    /// `while cond { body }`; `bound` comes from a `#[bound(N)]` before it.
+    fn check_while(
+        &mut self,
+        cond: &ast::Expr,
+        body: &ast::Block,
+        bound: Option<u64>,
+    ) -> Option<TStmtKind> {
+        let cond = self.check_condition(cond, ConditionSite::While);
+        let body = self.check_block(body);
+        let body = body?;
+        self.no_discarded_value(&body, ValueDiscardSite::WhileBody)?;
+        Some(TStmtKind::While {
+            cond: Box::new(cond?),
+            body,
+            bound,
+        })
+    }
+
+    /// `#[attrs] stmt`: a `#[bound(N)]` goes into the `while` it stands
+    /// before; the other attributes wrap the statement.
+    fn check_attributed_stmt(
+        &mut self,
+        attrs: &[ast::Attribute],
+        stmt: &ast::Stmt,
+    ) -> Option<TStmtKind> {
+        let place = match &stmt.kind {
+            StmtKind::While { .. } => AttrPlace::While,
+            StmtKind::For { .. } => AttrPlace::Stmt("a `for` loop"),
+            StmtKind::Let { .. } => AttrPlace::Stmt("a `let` statement"),
+            StmtKind::Assign { .. } => AttrPlace::Stmt("an assignment"),
+            StmtKind::Expr(_) | StmtKind::Attributed { .. } => AttrPlace::Stmt("a statement"),
+        };
+        let attrs = attributes::validate(attrs, place, self.errors);
+        let mut inner = match &stmt.kind {
+            StmtKind::While { cond, body } => {
+                let bound = attrs.as_ref().and_then(|attrs| attrs.bound);
+                self.check_while(cond, body, bound)
+            }
+            _ => self.check_stmt(stmt).map(|checked| checked.kind),
+        };
+        let mut attrs = attrs?;
+        attrs.bound = None;
+        if attrs.is_empty() {
+            return inner;
+        }
+        let kind = inner.take()?;
+        Some(TStmtKind::Attributed {
+            attrs,
+            stmt: Box::new(TStmt {
+                kind,
+                span: stmt.span,
+            }),
+        })
+    }
+
+    /// A condition of an `if` or `while`: a `bool`.
+    fn check_condition(&mut self, cond: &ast::Expr, site: ConditionSite) -> Option<TExpr> {
+        let cond = self.check_value(cond)?;
+        if cond.ty == Type::BOOL {
+            return Some(cond);
+        }
+        self.error(SemaError::ConditionNotBool {
+            span: cond.span,
+            found: self.describe(&cond.ty),
+            site,
+        });
+        None
     }
 
     /// A block in statement position must not end with a value.
@@ -517,6 +583,22 @@ impl<'a> FnChecker<'a> {
                 let ty = block.ty.clone();
                 (TExprKind::Block(block), ty)
             }
+            ExprKind::Comprehension { body, var, lo, hi } => {
+                return self.check_comprehension(body, var, lo, hi, span);
+            }
+            ExprKind::Attributed { attrs, expr } => {
+                let attrs = attributes::validate(attrs, AttrPlace::Expr, self.errors);
+                let inner = self.check_expr(expr);
+                let (attrs, inner) = (attrs?, inner?);
+                let ty = inner.ty.clone();
+                (
+                    TExprKind::Attributed {
+                        attrs,
+                        expr: Box::new(inner),
+                    },
+                    ty,
+                )
+            }
         };
         Some(TExpr { kind, ty, span })
     }
@@ -532,7 +614,7 @@ impl<'a> FnChecker<'a> {
         }
     }
 
-    fn unknown_variable(&mut self, name: &ast::Ident) {
+    pub(super) fn unknown_variable(&mut self, name: &ast::Ident) {
         let candidates: Vec<&str> = self
             .scopes
             .visible_names()
@@ -540,7 +622,7 @@ impl<'a> FnChecker<'a> {
             .collect();
         let suggestion = suggest(&name.name, candidates);
         let is_function =
-            self.signatures.lookup(&name.name).is_some() || builtin_by_name(&name.name).is_some();
+            !self.signatures.overloads(&name.name).is_empty() || builtin_by_name(&name.name).is_some();
         self.error(SemaError::UnknownVariable {
             span: name.span,
             name: name.name.clone(),
@@ -569,104 +651,6 @@ impl<'a> FnChecker<'a> {
         }
         self.unknown_variable(name);
         None
-    }
-
-    fn check_unary(&mut self, op: UnaryOp, operand: &ast::Expr, span: Span) -> Option<TExpr> {
-        let operand = self.check_value(operand)?;
-        let ok = match op {
-            UnaryOp::Neg => matches!(operand.ty, Type::REAL | Type::INT),
-            UnaryOp::Not => operand.ty == Type::BOOL,
-        };
-        if !ok {
-            if op == UnaryOp::Neg && matches!(operand.ty, Type::Array { .. }) {
-                self.error(SemaError::ArrayArithmetic {
-                    span,
-                    op: "-",
-                    array_span: operand.span,
-                    array: self.describe(&operand.ty),
-                });
-            } else {
-                self.error(SemaError::UnaryOperand {
-                    span,
-                    op,
-                    found: self.describe(&operand.ty),
-                });
-            }
-            return None;
-        }
-        let ty = operand.ty.clone();
-        Some(TExpr {
-            kind: TExprKind::Unary(op, Box::new(operand)),
-            ty,
-            span,
-        })
-    }
-
-    fn check_binary(
-        &mut self,
-        op: BinaryOp,
-        lhs: &ast::Expr,
-        rhs: &ast::Expr,
-        span: Span,
-    ) -> Option<TExpr> {
-        let lhs = self.check_value(lhs);
-        let rhs = self.check_value(rhs);
-        let (mut lhs, mut rhs) = (lhs?, rhs?);
-        // An int literal next to a real operand is a real literal.
-        if lhs.ty == Type::REAL && can_adapt(&rhs, &Type::REAL) {
-            rhs = adapt(rhs, &Type::REAL);
-        }
-        if rhs.ty == Type::REAL && can_adapt(&lhs, &Type::REAL) {
-            lhs = adapt(lhs, &Type::REAL);
-        }
-        let arithmetic = matches!(
-            op,
-            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem
-        );
-        if arithmetic {
-            let array_operand = [&lhs, &rhs]
-                .into_iter()
-                .find(|operand| matches!(operand.ty, Type::Array { .. }));
-            if let Some(array) = array_operand {
-                self.error(SemaError::ArrayArithmetic {
-                    span,
-                    op: op.symbol(),
-                    array_span: array.span,
-                    array: self.describe(&array.ty),
-                });
-                return None;
-            }
-        }
-        let same = lhs.ty == rhs.ty;
-        let result = match op {
-            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
-                (same && matches!(lhs.ty, Type::REAL | Type::INT)).then(|| lhs.ty.clone())
-            }
-            BinaryOp::Rem => (same && lhs.ty == Type::INT).then_some(Type::INT),
-            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                (same && matches!(lhs.ty, Type::REAL | Type::INT)).then_some(Type::BOOL)
-            }
-            BinaryOp::Eq | BinaryOp::Ne => {
-                (same && matches!(lhs.ty, Type::Scalar(_))).then_some(Type::BOOL)
-            }
-            BinaryOp::And | BinaryOp::Or => (same && lhs.ty == Type::BOOL).then_some(Type::BOOL),
-        };
-        let Some(ty) = result else {
-            self.error(SemaError::BinaryOperands {
-                span,
-                op,
-                lhs: self.describe(&lhs.ty),
-                lhs_span: lhs.span,
-                rhs: self.describe(&rhs.ty),
-                rhs_span: rhs.span,
-            });
-            return None;
-        };
-        Some(TExpr {
-            kind: TExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-            ty,
-            span,
-        })
     }
 
     /// The element type of `base[indices]`, checking one int index per
@@ -705,6 +689,58 @@ impl<'a> FnChecker<'a> {
             }
         }
         ok.then_some(Type::Scalar(*elem))
+    }
+
+    /// `[body for var in lo..hi]`: the bounds are size expressions, so the
+    /// length `hi - lo` is a size of the result type.
+    fn check_comprehension(
+        &mut self,
+        body: &ast::Expr,
+        var: &ast::Ident,
+        lo: &ast::Expr,
+        hi: &ast::Expr,
+        span: Span,
+    ) -> Option<TExpr> {
+        let lo_size = self.size_of(lo, SizeSite::ComprehensionBound);
+        let hi_size = self.size_of(hi, SizeSite::ComprehensionBound);
+        self.scopes.push();
+        let var = self.new_local(var, Type::INT, false, LocalKind::LoopVar);
+        let body = self.check_value(body);
+        self.scopes.pop();
+        let (lo_size, hi_size, body) = (lo_size?, hi_size?, body?);
+        let length = hi_size.sub(&lo_size);
+        if let Size::Const(value) = length
+            && value < 0
+        {
+            self.error(SemaError::NegativeSize { span, value });
+            return None;
+        }
+        let ty = match &body.ty {
+            Type::Scalar(elem) => Type::Array {
+                elem: *elem,
+                dims: vec![length],
+            },
+            Type::Array { elem, dims } => Type::Array {
+                elem: *elem,
+                dims: std::iter::once(length).chain(dims.iter().cloned()).collect(),
+            },
+            Type::Unit => return None,
+        };
+        let size_value = |size: Size, span: Span| TExpr {
+            kind: TExprKind::SizeValue(size),
+            ty: Type::INT,
+            span,
+        };
+        Some(TExpr {
+            kind: TExprKind::Comprehension {
+                var,
+                lo: Box::new(size_value(lo_size, lo.span)),
+                hi: Box::new(size_value(hi_size, hi.span)),
+                body: Box::new(body),
+            },
+            ty,
+            span,
+        })
     }
 
     fn check_array_lit(&mut self, elems: &[ast::Expr], span: Span) -> Option<TExpr> {
@@ -759,17 +795,7 @@ impl<'a> FnChecker<'a> {
         else_block: Option<&ast::Block>,
         span: Span,
     ) -> Option<TExpr> {
-        let cond = self.check_value(cond).and_then(|cond| {
-            if cond.ty == Type::BOOL {
-                Some(cond)
-            } else {
-                self.error(SemaError::ConditionNotBool {
-                    span: cond.span,
-                    found: self.describe(&cond.ty),
-                });
-                None
-            }
-        });
+        let cond = self.check_condition(cond, ConditionSite::If);
         let then_checked = self.check_block(then_block);
         let Some(else_block) = else_block else {
             let then_checked = then_checked?;

@@ -14,6 +14,8 @@ use super::tast::{Builtin, LocalKind, Scalar};
 pub enum SizeDesc {
     Const(i64),
     Named(String),
+    /// Size arithmetic, already written out: `n - 1`, `2 * n`.
+    Expr(String),
 }
 
 /// A type with size variables resolved to their names.
@@ -48,6 +50,38 @@ pub enum ValueDiscardSite {
     IfWithoutElse,
     /// The body of a `for` loop.
     ForBody,
+    /// The body of a `while` loop.
+    WhileBody,
+}
+
+/// The construct whose condition must be a `bool`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConditionSite {
+    If,
+    While,
+}
+
+/// Where a size expression (size names, int literals, `+ - *`) is required.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SizeSite {
+    /// A bound of a comprehension `[e for i in lo..hi]`.
+    ComprehensionBound,
+    /// A dimension argument of `zeros` or `fill`.
+    BuiltinDimension(Builtin),
+}
+
+/// A candidate of an overloaded call: its signature and definition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub name: String,
+    /// Parameter names and types.
+    pub params: Vec<(String, TypeDesc)>,
+    /// `None` if the written result type did not resolve.
+    pub ret: Option<TypeDesc>,
+    /// The name in the definition.
+    pub span: Span,
+    /// `Some(module)` for a stdlib function.
+    pub stdlib_module: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +101,8 @@ pub enum SemaError {
         name: String,
         suggestion: Option<String>,
     },
+    /// Two functions with one name and the same parameter types (scalar
+    /// kinds and ranks).
     DuplicateFunction {
         span: Span,
         name: String,
@@ -127,18 +163,139 @@ pub enum SemaError {
         op: UnaryOp,
         found: TypeDesc,
     },
-    /// `+ - * / %` or unary `-` with an array operand.
-    ArrayArithmetic {
-        span: Span,
-        /// The operator's symbol: `+`, `-`, `*`, `/`, `%` or unary `-`.
-        op: &'static str,
-        array_span: Span,
-        array: TypeDesc,
-    },
-    /// The condition of an `if` is not `bool`.
+    /// The condition of an `if` or `while` is not `bool`.
     ConditionNotBool {
         span: Span,
         found: TypeDesc,
+        site: ConditionSite,
+    },
+    /// Elementwise arithmetic on two arrays of different shapes.
+    ElementwiseShape {
+        span: Span,
+        op: BinaryOp,
+        lhs: TypeDesc,
+        lhs_span: Span,
+        rhs: TypeDesc,
+        rhs_span: Span,
+    },
+    /// An array combined with a scalar that is not of its element type.
+    BroadcastElement {
+        span: Span,
+        op: BinaryOp,
+        array: TypeDesc,
+        array_span: Span,
+        scalar: TypeDesc,
+        scalar_span: Span,
+    },
+    /// Something other than a size expression where a size is needed.
+    NotASize {
+        /// The offending part of the expression.
+        span: Span,
+        site: SizeSite,
+        /// When the offending part is a variable: its name.
+        variable: Option<String>,
+    },
+    /// A size that is a negative constant.
+    NegativeSize {
+        span: Span,
+        value: i64,
+    },
+    /// Size arithmetic (`real[n - 1]`) in a parameter type.
+    SizeArithmeticInParam {
+        span: Span,
+        fn_name: String,
+    },
+    /// `len(a, d)` with `d` not an int literal below the rank of `a`.
+    LenDimension {
+        span: Span,
+        array: TypeDesc,
+        /// The literal, or `None` if `d` is not an int literal.
+        found: Option<i64>,
+    },
+    /// Several overloads match the arguments equally well.
+    AmbiguousCall {
+        span: Span,
+        name: String,
+        args: Vec<TypeDesc>,
+        candidates: Vec<Candidate>,
+    },
+    /// No overload of an overloaded name matches the arguments.
+    NoMatchingOverload {
+        span: Span,
+        name: String,
+        args: Vec<TypeDesc>,
+        candidates: Vec<Candidate>,
+    },
+    /// `use NAME;` with no `stdlib/NAME.dsl`.
+    UnknownModule {
+        span: Span,
+        name: String,
+        available: Vec<String>,
+        suggestion: Option<String>,
+    },
+    /// `#[name]` with a name that is not an attribute.
+    UnknownAttribute {
+        span: Span,
+        name: String,
+        /// The attributes allowed at this place.
+        valid: Vec<&'static str>,
+        suggestion: Option<String>,
+    },
+    /// A family name that `FamilyName` does not know.
+    UnknownFamily {
+        span: Span,
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// `key = value` with a key the attribute does not take.
+    UnknownAttributeKey {
+        span: Span,
+        attr: String,
+        key: String,
+        valid: Vec<&'static str>,
+    },
+    /// A value of the wrong kind, or a string that is not one of the choices.
+    InvalidAttributeValue {
+        span: Span,
+        attr: String,
+        key: String,
+        found: String,
+        /// The accepted values, as they are written.
+        valid: Vec<String>,
+    },
+    /// `scale = s` with `s <= 0`.
+    ScaleNotPositive {
+        span: Span,
+    },
+    /// `#[bound(N)]` with `N <= 0`.
+    BoundNotPositive {
+        span: Span,
+    },
+    /// `#[bound(N)]` anywhere but before a `while`.
+    BoundMisplaced {
+        span: Span,
+        /// What it stands before: "a `for` loop", "an expression", "the file".
+        target: &'static str,
+    },
+    /// Two attributes of one site ask for different modes.
+    ConflictingModes {
+        span: Span,
+        first: Span,
+        first_name: String,
+        second_name: String,
+    },
+    /// The same attribute, family or key twice on one site.
+    DuplicateAttribute {
+        span: Span,
+        what: String,
+        first: Span,
+    },
+    /// Arguments an attribute does not take (`#[hard(x)]`, `#[bound]`).
+    AttributeArguments {
+        span: Span,
+        attr: String,
+        /// The form it takes: "`#[hard]`", "`#[bound(N)]`", ...
+        usage: &'static str,
     },
     /// The two branches of an `if`/`else` have different types.
     IfBranchMismatch {
@@ -241,8 +398,26 @@ impl SemaError {
             | SemaError::SizeMismatch { span, .. }
             | SemaError::BinaryOperands { span, .. }
             | SemaError::UnaryOperand { span, .. }
-            | SemaError::ArrayArithmetic { span, .. }
             | SemaError::ConditionNotBool { span, .. }
+            | SemaError::ElementwiseShape { span, .. }
+            | SemaError::BroadcastElement { span, .. }
+            | SemaError::NotASize { span, .. }
+            | SemaError::NegativeSize { span, .. }
+            | SemaError::SizeArithmeticInParam { span, .. }
+            | SemaError::LenDimension { span, .. }
+            | SemaError::AmbiguousCall { span, .. }
+            | SemaError::NoMatchingOverload { span, .. }
+            | SemaError::UnknownModule { span, .. }
+            | SemaError::UnknownAttribute { span, .. }
+            | SemaError::UnknownFamily { span, .. }
+            | SemaError::UnknownAttributeKey { span, .. }
+            | SemaError::InvalidAttributeValue { span, .. }
+            | SemaError::ScaleNotPositive { span }
+            | SemaError::BoundNotPositive { span }
+            | SemaError::BoundMisplaced { span, .. }
+            | SemaError::ConflictingModes { span, .. }
+            | SemaError::DuplicateAttribute { span, .. }
+            | SemaError::AttributeArguments { span, .. }
             | SemaError::IfBranchMismatch { span, .. }
             | SemaError::NoValue { span, .. }
             | SemaError::ValueDiscarded { span, .. }

@@ -15,10 +15,13 @@
 //! * `error` is the [`SemaError`] enum, rendered by `crate::diagnostics`.
 
 pub mod attrs;
+mod attributes;
+mod builtins;
 mod calls;
 mod check;
 pub mod display;
 pub mod error;
+mod operators;
 mod recursion;
 mod scope;
 mod signatures;
@@ -26,30 +29,60 @@ pub mod size;
 pub mod tast;
 mod types;
 
-pub use error::{MismatchSite, SemaError, SizeDesc, TypeDesc, ValueDiscardSite};
+pub use error::{
+    Candidate, ConditionSite, MismatchSite, SemaError, SizeDesc, SizeSite, TypeDesc,
+    ValueDiscardSite,
+};
+pub use scope::suggest;
+pub use signatures::Unit;
 
 use crate::syntax::ast;
 
-use tast::TProgram;
+use tast::{FnOrigin, TProgram};
 
-/// Checks a parsed module and builds its typed AST.
+/// Checks one parsed module on its own (no stdlib) and builds its typed AST.
 ///
 /// On failure, returns all errors found, ordered by position.
 pub fn check(module: &ast::Module) -> Result<TProgram, Vec<SemaError>> {
+    check_units(&[Unit {
+        module,
+        origin: FnOrigin::User,
+    }])
+}
+
+/// Checks several modules as one program: the stdlib modules first, the
+/// user's module last. Functions of all units share one namespace (with
+/// overloading), and `TProgram::fns` lists them in the same order. The file
+/// attributes of the user's module become `TProgram::file_attrs`.
+pub fn check_units(units: &[Unit<'_>]) -> Result<TProgram, Vec<SemaError>> {
     let mut errors = Vec::new();
-    let signatures = signatures::collect(module, &mut errors);
-    let mut call_graph = recursion::CallGraph::new(module.items.len());
-    let mut fns = Vec::with_capacity(module.items.len());
-    for (index, def) in module.items.iter().enumerate() {
-        let checker = check::FnChecker::new(&signatures, index, &mut errors, &mut call_graph);
+    let signatures = signatures::collect(units, &mut errors);
+    let mut call_graph = recursion::CallGraph::new(signatures.fns.len());
+    let mut fns = Vec::with_capacity(signatures.fns.len());
+    let defs = units.iter().flat_map(|unit| unit.module.items.iter());
+    for (index, def) in defs.enumerate() {
+        let fn_id = tast::FnId(index as u32);
+        let checker = check::FnChecker::new(&signatures, fn_id, &mut errors, &mut call_graph);
         fns.push(checker.check_fn(def));
     }
     call_graph.report_cycles(&signatures, &mut errors);
+    let mut file_attrs = tast::SiteAttrs::default();
+    for unit in units {
+        if unit.origin == FnOrigin::User
+            && let Some(attrs) = attributes::validate(
+                &unit.module.inner_attrs,
+                attributes::AttrPlace::File,
+                &mut errors,
+            )
+        {
+            file_attrs = attrs;
+        }
+    }
     if errors.is_empty() {
         // Every body checked without error, so every function was built.
         Ok(TProgram {
             fns: fns.into_iter().flatten().collect(),
-            file_attrs: Default::default(),
+            file_attrs,
         })
     } else {
         errors.sort_by_key(|error| {

@@ -6,10 +6,12 @@
 //! array literal of those, or an `if`/block whose tails are those becomes
 //! real. `let i = 1; i + 2.0` is an error, `1 + 2.0` is not.
 
-use crate::syntax::ast::{ScalarKind, SizeExpr, TypeExpr, TypeExprKind, UnaryOp};
+use crate::syntax::ast::{ScalarKind, SizeExpr, SizeOp, TypeExpr, TypeExprKind, UnaryOp};
 
-use super::error::{SizeDesc, TypeDesc};
-use super::tast::{Scalar, Size, SizeVarId, SizeVarInfo, TBlock, TExpr, TExprKind, Type};
+use super::error::{SemaError, SizeDesc, TypeDesc};
+use super::tast::{
+    Builtin, Scalar, Size, SizeVarId, SizeVarInfo, TBlock, TExpr, TExprKind, Type,
+};
 
 pub fn scalar(kind: ScalarKind) -> Scalar {
     match kind {
@@ -19,43 +21,87 @@ pub fn scalar(kind: ScalarKind) -> Scalar {
     }
 }
 
-/// Size names that a written type uses but the function does not bind.
-pub struct UnboundSizes(pub Vec<(String, crate::syntax::span::Span)>);
-
 /// Resolves a type in a context where every size name must already be a size
-/// variable (result types, `let` annotations).
-pub fn resolve(ty: &TypeExpr, size_vars: &[SizeVarInfo]) -> Result<Type, UnboundSizes> {
+/// variable (result types, `let` annotations). Size arithmetic is allowed
+/// and canonicalized (`n + n` is `2 * n`). Reports unbound names and
+/// negative constant sizes; `None` if there were any.
+pub fn resolve(
+    ty: &TypeExpr,
+    size_vars: &[SizeVarInfo],
+    fn_name: &str,
+    errors: &mut Vec<SemaError>,
+) -> Option<Type> {
     match &ty.kind {
-        TypeExprKind::Scalar(kind) => Ok(Type::Scalar(scalar(*kind))),
+        TypeExprKind::Scalar(kind) => Some(Type::Scalar(scalar(*kind))),
         TypeExprKind::Array { elem, dims } => {
+            let errors_before = errors.len();
             let mut sizes = Vec::with_capacity(dims.len());
-            let mut unbound = Vec::new();
             for dim in dims {
-                match dim {
-                    SizeExpr::Lit { value, .. } => sizes.push(Size::Const(*value)),
-                    SizeExpr::Name(name) => {
-                        match size_vars.iter().position(|var| var.name == name.name) {
-                            Some(index) => sizes.push(Size::Var(SizeVarId(index as u32))),
-                            None => unbound.push((name.name.clone(), name.span)),
-                        }
-                    }
+                let size = resolve_size(dim, size_vars, fn_name, errors);
+                if let Some(Size::Const(value)) = size
+                    && value < 0
+                {
+                    errors.push(SemaError::NegativeSize {
+                        span: dim.span(),
+                        value,
+                    });
                 }
+                sizes.extend(size);
             }
-            if unbound.is_empty() {
-                Ok(Type::Array {
-                    elem: scalar(*elem),
-                    dims: sizes,
-                })
-            } else {
-                Err(UnboundSizes(unbound))
+            (errors.len() == errors_before).then(|| Type::Array {
+                elem: scalar(*elem),
+                dims: sizes,
+            })
+        }
+    }
+}
+
+/// The canonical size of a written size expression; unbound names are
+/// reported (all of them) and give `None`.
+fn resolve_size(
+    size: &SizeExpr,
+    size_vars: &[SizeVarInfo],
+    fn_name: &str,
+    errors: &mut Vec<SemaError>,
+) -> Option<Size> {
+    match size {
+        SizeExpr::Lit { value, .. } => Some(Size::Const(*value)),
+        SizeExpr::Name(name) => match size_vars.iter().position(|var| var.name == name.name) {
+            Some(index) => Some(Size::Var(SizeVarId(index as u32))),
+            None => {
+                errors.push(SemaError::UnboundSize {
+                    span: name.span,
+                    name: name.name.clone(),
+                    fn_name: fn_name.to_string(),
+                });
+                None
             }
+        },
+        SizeExpr::Binary { op, lhs, rhs, .. } => {
+            let lhs = resolve_size(lhs, size_vars, fn_name, errors);
+            let rhs = resolve_size(rhs, size_vars, fn_name, errors);
+            let (lhs, rhs) = (lhs?, rhs?);
+            Some(match op {
+                SizeOp::Add => lhs.add(&rhs),
+                SizeOp::Sub => lhs.sub(&rhs),
+                SizeOp::Mul => lhs.mul(&rhs),
+            })
         }
     }
 }
 
 /// Resolves a parameter type, creating a size variable for each size name
 /// seen for the first time (`param_index` is recorded as its binder).
-pub fn resolve_param(ty: &TypeExpr, param_index: usize, size_vars: &mut Vec<SizeVarInfo>) -> Type {
+/// Parameter sizes are names or literals: a parameter's shape binds its
+/// sizes, and `real[n - 1]` could not bind `n`. Arithmetic is reported and
+/// stands for size 0, so the signature stays usable for further checks.
+pub fn resolve_param(
+    ty: &TypeExpr,
+    param_index: usize,
+    size_vars: &mut Vec<SizeVarInfo>,
+    fn_name: &str,
+    errors: &mut Vec<SemaError>,
+) -> Type {
     match &ty.kind {
         TypeExprKind::Scalar(kind) => Type::Scalar(scalar(*kind)),
         TypeExprKind::Array { elem, dims } => {
@@ -75,6 +121,13 @@ pub fn resolve_param(ty: &TypeExpr, param_index: usize, size_vars: &mut Vec<Size
                             size_vars.len() - 1
                         });
                         Size::Var(SizeVarId(index as u32))
+                    }
+                    SizeExpr::Binary { span, .. } => {
+                        errors.push(SemaError::SizeArithmeticInParam {
+                            span: *span,
+                            fn_name: fn_name.to_string(),
+                        });
+                        Size::Const(0)
                     }
                 })
                 .collect();
@@ -104,13 +157,17 @@ pub fn describe(ty: &Type, size_vars: &[SizeVarInfo]) -> TypeDesc {
 pub fn describe_size(size: Size, size_vars: &[SizeVarInfo]) -> SizeDesc {
     match size {
         Size::Const(value) => SizeDesc::Const(value),
-        Size::Poly(_) => todo!("issue 3 scaffold"),
-        Size::Var(SizeVarId(index)) => SizeDesc::Named(
-            size_vars
-                .get(index as usize)
-                .map_or_else(|| format!("#{index}"), |var| var.name.clone()),
-        ),
+        Size::Var(var) => SizeDesc::Named(size_var_name(var, size_vars)),
+        Size::Poly(_) => SizeDesc::Expr(size.display(&|var| size_var_name(var, size_vars))),
     }
+}
+
+/// The name of a size variable (`#3` if it is not one of `size_vars`, which
+/// would be a bug, but must not panic while reporting an error).
+pub fn size_var_name(SizeVarId(index): SizeVarId, size_vars: &[SizeVarInfo]) -> String {
+    size_vars
+        .get(index as usize)
+        .map_or_else(|| format!("#{index}"), |var| var.name.clone())
 }
 
 /// Whether two types differ only in their sizes.
@@ -160,6 +217,21 @@ pub fn can_adapt(expr: &TExpr, target: &Type) -> bool {
             _,
         ) => can_adapt_block(then_block, target) && can_adapt_block(else_block, target),
         (TExprKind::Block(block), _) => can_adapt_block(block, target),
+        (TExprKind::Attributed { expr: inner, .. }, _) => can_adapt(inner, target),
+        // `fill(n, 0)` where a real array is expected.
+        (
+            TExprKind::Builtin {
+                builtin: Builtin::Fill,
+                args,
+            },
+            Type::Array {
+                elem: Scalar::Real,
+                dims,
+            },
+        ) => {
+            matches!(&expr.ty, Type::Array { elem: Scalar::Int, dims: own } if own == dims)
+                && matches!(args.as_slice(), [value] if can_adapt(value, &Type::REAL))
+        }
         _ => false,
     }
 }
@@ -197,6 +269,20 @@ pub fn adapt(mut expr: TExpr, target: &Type) -> TExpr {
             else_block: else_block.map(|block| adapt_block(block, target)),
         },
         TExprKind::Block(block) => TExprKind::Block(adapt_block(block, target)),
+        TExprKind::Attributed { attrs, expr: inner } => TExprKind::Attributed {
+            attrs,
+            expr: Box::new(adapt(*inner, target)),
+        },
+        TExprKind::Builtin {
+            builtin: Builtin::Fill,
+            args,
+        } => TExprKind::Builtin {
+            builtin: Builtin::Fill,
+            args: args
+                .into_iter()
+                .map(|value| adapt(value, &Type::REAL))
+                .collect(),
+        },
         other => other,
     };
     expr.ty = target.clone();

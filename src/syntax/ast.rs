@@ -9,7 +9,69 @@ use super::span::Span;
 /// One parsed source file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Module {
+    /// `#![relax(..)]` at the top of the file: the file's defaults.
+    pub inner_attrs: Vec<Attribute>,
+    /// `use NAME;` items, in source order.
+    pub uses: Vec<UseItem>,
     pub items: Vec<FnDef>,
+}
+
+/// `use NAME;`: loads `stdlib/NAME.dsl`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UseItem {
+    pub name: Ident,
+    /// From `use` to `;`.
+    pub span: Span,
+}
+
+/// `#[name]` or `#[name(args)]` before a statement or expression, or
+/// `#![name(args)]` at the top of a file. Only syntax: `sema` validates
+/// names, keys and values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    pub name: Ident,
+    /// `None` for `#[name]`, `Some` (possibly empty) for `#[name(..)]`.
+    pub args: Option<Vec<AttrArg>>,
+    /// From `#[` (or `#![`) to `]`.
+    pub span: Span,
+}
+
+/// One argument of an attribute: a bare word (`cauchy`), a literal (`64`
+/// in `#[bound(64)]`) or `key = value`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AttrArg {
+    Word(Ident),
+    Value(AttrValue),
+    KeyValue {
+        key: Ident,
+        value: AttrValue,
+        /// From the key to the end of the value.
+        span: Span,
+    },
+}
+
+impl AttrArg {
+    pub fn span(&self) -> Span {
+        match self {
+            AttrArg::Word(word) => word.span,
+            AttrArg::Value(value) => value.span,
+            AttrArg::KeyValue { span, .. } => *span,
+        }
+    }
+}
+
+/// The literal value of `key = value` in an attribute.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttrValue {
+    pub kind: AttrValueKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AttrValueKind {
+    Str(String),
+    Int(i64),
+    Real(f64),
 }
 
 /// A name as written, with its location.
@@ -62,18 +124,46 @@ pub struct TypeExpr {
     pub span: Span,
 }
 
-/// A size in a type: a name bound from an argument's shape, or a literal.
+/// A size in a type: a name bound from an argument's shape, a literal, or
+/// (in result and `let` types) `+ - *` of those: `real[n - 1]`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SizeExpr {
     Name(Ident),
-    Lit { value: i64, span: Span },
+    Lit {
+        value: i64,
+        span: Span,
+    },
+    Binary {
+        op: SizeOp,
+        lhs: Box<SizeExpr>,
+        rhs: Box<SizeExpr>,
+        span: Span,
+    },
+}
+
+/// The operators of size arithmetic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SizeOp {
+    Add,
+    Sub,
+    Mul,
+}
+
+impl SizeOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            SizeOp::Add => "+",
+            SizeOp::Sub => "-",
+            SizeOp::Mul => "*",
+        }
+    }
 }
 
 impl SizeExpr {
     pub fn span(&self) -> Span {
         match self {
             SizeExpr::Name(ident) => ident.span,
-            SizeExpr::Lit { span, .. } => *span,
+            SizeExpr::Lit { span, .. } | SizeExpr::Binary { span, .. } => *span,
         }
     }
 }
@@ -129,9 +219,17 @@ pub enum StmtKind {
         hi: Expr,
         body: Block,
     },
+    /// `while cond { body }`
+    While { cond: Expr, body: Block },
     /// An expression used as a statement: `if` without a value, a call, or
     /// `expr;`.
     Expr(Expr),
+    /// `#[attr] stmt`: attributes before a statement (a `#[bound(N)]`
+    /// before a `while` among them).
+    Attributed {
+        attrs: Vec<Attribute>,
+        stmt: Box<Stmt>,
+    },
 }
 
 /// The left side of an assignment: `x` or `x[i]` or `x[i, j]`.
@@ -213,6 +311,18 @@ pub enum ExprKind {
     },
     /// `[a, b, c]`
     ArrayLit(Vec<Expr>),
+    /// `[body for var in lo..hi]`
+    Comprehension {
+        body: Box<Expr>,
+        var: Ident,
+        lo: Box<Expr>,
+        hi: Box<Expr>,
+    },
+    /// `#[attr] expr` inside an expression (`let k = #[hard] argmax(x);`).
+    Attributed {
+        attrs: Vec<Attribute>,
+        expr: Box<Expr>,
+    },
     /// `if cond { .. } else { .. }`; `else_block` is `None` when absent
     /// (`else if` is parsed as an `else` block whose tail is an `if`).
     If {

@@ -19,8 +19,8 @@
 use std::fmt::{self, Write};
 
 use super::ast::{
-    AssignOp, Block, Expr, ExprKind, FnDef, Module, ScalarKind, SizeExpr, Stmt, StmtKind, TypeExpr,
-    TypeExprKind, UnaryOp,
+    AssignOp, AttrArg, AttrValueKind, Attribute, Block, Expr, ExprKind, FnDef, Module, ScalarKind,
+    SizeExpr, Stmt, StmtKind, TypeExpr, TypeExprKind, UnaryOp,
 };
 
 /// Renders a whole module.
@@ -30,6 +30,15 @@ pub fn module_to_string(module: &Module) -> String {
 
 impl fmt::Display for Module {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for attr in &self.inner_attrs {
+            writeln!(f, "#!{}", attr_text(attr).trim_start_matches('#'))?;
+        }
+        for use_item in &self.uses {
+            writeln!(f, "use {}", use_item.name.name)?;
+        }
+        if !(self.inner_attrs.is_empty() && self.uses.is_empty()) && !self.items.is_empty() {
+            writeln!(f)?;
+        }
         for (index, item) in self.items.iter().enumerate() {
             if index > 0 {
                 writeln!(f)?;
@@ -37,6 +46,55 @@ impl fmt::Display for Module {
             write_fn(f, item)?;
         }
         Ok(())
+    }
+}
+
+/// `#[relax(cauchy, scale = 0.5)]`
+fn attr_text(attr: &Attribute) -> String {
+    let mut out = format!("#[{}", attr.name.name);
+    if let Some(args) = &attr.args {
+        let args: Vec<String> = args
+            .iter()
+            .map(|arg| match arg {
+                AttrArg::Word(word) => word.name.clone(),
+                AttrArg::Value(value) => value_text(&value.kind),
+                AttrArg::KeyValue { key, value, .. } => {
+                    format!("{} = {}", key.name, value_text(&value.kind))
+                }
+            })
+            .collect();
+        out.push_str(&format!("({})", args.join(", ")));
+    }
+    out.push(']');
+    out
+}
+
+fn value_text(value: &AttrValueKind) -> String {
+    match value {
+        AttrValueKind::Str(text) => format!("{text:?}"),
+        AttrValueKind::Int(value) => value.to_string(),
+        AttrValueKind::Real(value) => format!("{value:?}"),
+    }
+}
+
+fn attrs_text(attrs: &[Attribute]) -> String {
+    attrs.iter().map(attr_text).collect::<Vec<_>>().join(" ")
+}
+
+/// A size in source syntax, fully parenthesized below the top level.
+fn size_text(size: &SizeExpr, nested: bool) -> String {
+    match size {
+        SizeExpr::Name(name) => name.name.clone(),
+        SizeExpr::Lit { value, .. } => value.to_string(),
+        SizeExpr::Binary { op, lhs, rhs, .. } => {
+            let text = format!(
+                "{} {} {}",
+                size_text(lhs, true),
+                op.symbol(),
+                size_text(rhs, true)
+            );
+            if nested { format!("({text})") } else { text }
+        }
     }
 }
 
@@ -50,10 +108,7 @@ impl fmt::Display for TypeExpr {
                     if index > 0 {
                         f.write_str(", ")?;
                     }
-                    match dim {
-                        SizeExpr::Name(name) => f.write_str(&name.name)?,
-                        SizeExpr::Lit { value, .. } => write!(f, "{value}")?,
-                    }
+                    f.write_str(&size_text(dim, false))?;
                 }
                 f.write_str("]")
             }
@@ -114,6 +169,11 @@ fn write_block_body(f: &mut impl Write, block: &Block, depth: usize) -> fmt::Res
 
 fn write_stmt(f: &mut impl Write, stmt: &Stmt, depth: usize) -> fmt::Result {
     indent(f, depth)?;
+    write_stmt_body(f, stmt, depth)
+}
+
+/// A statement after its indentation.
+fn write_stmt_body(f: &mut impl Write, stmt: &Stmt, depth: usize) -> fmt::Result {
     match &stmt.kind {
         StmtKind::Let {
             name,
@@ -157,7 +217,17 @@ fn write_stmt(f: &mut impl Write, stmt: &Stmt, depth: usize) -> fmt::Result {
             f.write_str("\n")?;
             write_block_body(f, body, depth + 1)
         }
+        StmtKind::While { cond, body } => {
+            f.write_str("while ")?;
+            write_expr_at(f, cond, depth)?;
+            f.write_str("\n")?;
+            write_block_body(f, body, depth + 1)
+        }
         StmtKind::Expr(expr) => write_expr_line(f, expr, depth),
+        StmtKind::Attributed { attrs, stmt } => {
+            write!(f, "{} ", attrs_text(attrs))?;
+            write_stmt_body(f, stmt, depth)
+        }
     }
 }
 
@@ -285,6 +355,20 @@ fn write_expr_at(f: &mut impl Write, expr: &Expr, level: usize) -> fmt::Result {
             f.write_str(")")
         }
         ExprKind::Block(block) => write_block_inline(f, block, level),
+        ExprKind::Comprehension { body, var, lo, hi } => {
+            f.write_str("[")?;
+            write_expr_at(f, body, level)?;
+            write!(f, " for {} in ", var.name)?;
+            write_expr_at(f, lo, level)?;
+            f.write_str("..")?;
+            write_expr_at(f, hi, level)?;
+            f.write_str("]")
+        }
+        ExprKind::Attributed { attrs, expr } => {
+            write!(f, "({} ", attrs_text(attrs))?;
+            write_expr_at(f, expr, level)?;
+            f.write_str(")")
+        }
     }
 }
 

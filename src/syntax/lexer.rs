@@ -27,6 +27,8 @@ pub enum LexErrorKind {
     IntOutOfRange,
     /// A real literal too large to be a finite `f64`.
     RealOutOfRange,
+    /// A string literal without its closing `"` on the same line.
+    UnterminatedString,
 }
 
 /// A lexing failure and where it happened.
@@ -84,6 +86,10 @@ pub enum Token<'src> {
     IntType,
     #[token("bool")]
     BoolType,
+    #[token("while")]
+    While,
+    #[token("use")]
+    Use,
 
     #[regex(r"[A-Za-z_][A-Za-z0-9_]*")]
     Ident(&'src str),
@@ -92,7 +98,19 @@ pub enum Token<'src> {
     #[regex(r"[0-9]+\.[0-9]+([eE][+-]?[0-9]+)?", parse_real)]
     #[regex(r"[0-9]+[eE][+-]?[0-9]+", parse_real)]
     Real(f64),
+    /// `"text"`: the text between the quotes. There are no escapes, and a
+    /// string ends at the end of its line; strings only appear as attribute
+    /// values (`network = "bitonic"`).
+    #[regex(r#""[^"\n]*""#, |lex| { let text = lex.slice(); &text[1..text.len() - 1] })]
+    #[regex(r#""[^"\n]*"#, unterminated_string, allow_greedy = true)]
+    Str(&'src str),
 
+    /// `#[`: starts an attribute of the statement or expression after it.
+    #[token("#[")]
+    HashBracket,
+    /// `#![`: starts an attribute of the whole file.
+    #[token("#![")]
+    HashBangBracket,
     #[token("(")]
     LParen,
     #[token(")")]
@@ -162,6 +180,10 @@ fn parse_int<'src>(lex: &mut logos::Lexer<'src, Token<'src>>) -> Result<i64, Lex
         .map_err(|_| LexError::new(LexErrorKind::IntOutOfRange))
 }
 
+fn unterminated_string<'src>(_: &mut logos::Lexer<'src, Token<'src>>) -> Result<&'src str, LexError> {
+    Err(LexError::new(LexErrorKind::UnterminatedString))
+}
+
 fn parse_real<'src>(lex: &mut logos::Lexer<'src, Token<'src>>) -> Result<f64, LexError> {
     match lex.slice().parse::<f64>() {
         Ok(value) if value.is_finite() => Ok(value),
@@ -191,6 +213,11 @@ impl Token<'_> {
             Token::RealType => "`real`",
             Token::IntType => "`int`",
             Token::BoolType => "`bool`",
+            Token::While => "`while`",
+            Token::Use => "`use`",
+            Token::Str(_) => "string literal",
+            Token::HashBracket => "`#[`",
+            Token::HashBangBracket => "`#![`",
             Token::LParen => "`(`",
             Token::RParen => "`)`",
             Token::LBrace => "`{`",
@@ -317,5 +344,31 @@ mod tests {
             })
         );
         assert_eq!(lex("1e999"), vec![Err(LexErrorKind::RealOutOfRange)]);
+        assert_eq!(
+            lex("\"open\n1"),
+            vec![Err(LexErrorKind::UnterminatedString), Ok(Token::Int(1))]
+        );
+    }
+
+    #[test]
+    fn attributes_strings_and_new_keywords() {
+        assert_eq!(
+            lex("#![relax] #[relax(network = \"odd_even\")] while use"),
+            vec![
+                Ok(Token::HashBangBracket),
+                Ok(Token::Ident("relax")),
+                Ok(Token::RBracket),
+                Ok(Token::HashBracket),
+                Ok(Token::Ident("relax")),
+                Ok(Token::LParen),
+                Ok(Token::Ident("network")),
+                Ok(Token::Eq),
+                Ok(Token::Str("odd_even")),
+                Ok(Token::RParen),
+                Ok(Token::RBracket),
+                Ok(Token::While),
+                Ok(Token::Use),
+            ]
+        );
     }
 }

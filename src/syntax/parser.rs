@@ -10,7 +10,7 @@
 
 use lalrpop_util::{ParseError, lalrpop_mod};
 
-use super::ast::{self, Block, Expr, ExprKind, Place, Stmt, StmtKind};
+use super::ast::{self, Attribute, Block, Expr, ExprKind, FnDef, Place, Stmt, StmtKind, UseItem};
 use super::lexer::{LexError, Lexer, Token};
 use super::span::{FileId, Span};
 
@@ -142,6 +142,64 @@ fn sorted(mut errors: Vec<SyntaxError>) -> Vec<SyntaxError> {
     errors
 }
 
+/// A top-level item while the grammar collects them.
+pub enum TopItem {
+    Fn(FnDef),
+    Use(UseItem),
+}
+
+/// Splits the top-level items into `use` items and functions.
+pub fn module_from_items(inner_attrs: Vec<Attribute>, items: Vec<TopItem>) -> ast::Module {
+    let mut uses = Vec::new();
+    let mut fns = Vec::new();
+    for item in items {
+        match item {
+            TopItem::Fn(def) => fns.push(def),
+            TopItem::Use(use_item) => uses.push(use_item),
+        }
+    }
+    ast::Module {
+        inner_attrs,
+        uses,
+        items: fns,
+    }
+}
+
+/// `stmt`, or `#[attrs] stmt` when attributes precede it; the span then
+/// starts at the first attribute.
+pub fn attributed_stmt(attrs: Option<Vec<Attribute>>, stmt: Stmt) -> Stmt {
+    match attrs {
+        Some(attrs) if !attrs.is_empty() => {
+            let span = attrs[0].span.merge(stmt.span);
+            Stmt {
+                kind: StmtKind::Attributed {
+                    attrs,
+                    stmt: Box::new(stmt),
+                },
+                span,
+            }
+        }
+        _ => stmt,
+    }
+}
+
+/// `expr`, or `#[attrs] expr` when attributes precede it.
+pub fn attributed_expr(attrs: Option<Vec<Attribute>>, expr: Expr) -> Expr {
+    match attrs {
+        Some(attrs) if !attrs.is_empty() => {
+            let span = attrs[0].span.merge(expr.span);
+            Expr {
+                kind: ExprKind::Attributed {
+                    attrs,
+                    expr: Box::new(expr),
+                },
+                span,
+            }
+        }
+        _ => expr,
+    }
+}
+
 /// Narrows an assignment target parsed as an expression to a [`Place`]:
 /// `x` or `x[i, ..]`. Returns the expression's span otherwise.
 pub fn place_from_expr(expr: Expr) -> Result<Place, Span> {
@@ -198,8 +256,8 @@ impl BlockItems {
     /// A block-like expression without `;`. If it is the last thing in the
     /// block and can have a value (a `{ .. }` block or an `if` with `else`),
     /// it is the block's tail, as in Rust. An `if` without `else` stays a
-    /// statement: it has no value.
-    pub fn push_block_like(mut self, expr: Expr) -> BlockItems {
+    /// statement: it has no value. Attributes before it stay with it.
+    pub fn push_block_like(mut self, attrs: Option<Vec<Attribute>>, expr: Expr) -> BlockItems {
         let is_last = self.reversed_stmts.is_empty() && self.tail.is_none();
         let has_value = !matches!(
             expr.kind,
@@ -209,12 +267,13 @@ impl BlockItems {
             }
         );
         if is_last && has_value {
-            self.tail = Some(expr);
+            self.tail = Some(attributed_expr(attrs, expr));
         } else {
-            self.reversed_stmts.push(Stmt {
+            let stmt = Stmt {
                 span: expr.span,
                 kind: StmtKind::Expr(expr),
-            });
+            };
+            self.reversed_stmts.push(attributed_stmt(attrs, stmt));
         }
         self
     }

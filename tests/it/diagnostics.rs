@@ -1,21 +1,21 @@
 //! Snapshot tests of error messages: every `tests/fixtures/errors/*.dsl` is a
 //! minimal bad program, and its snapshot shows the source and the rendered
-//! diagnostics from parsing and, if that succeeds, checking.
+//! diagnostics from parsing and, if that succeeds, checking (with the
+//! stdlib loaded, as `compile` does).
 
 use smoothc::diagnostics::{IntoDiagnostics, render};
-use smoothc::sema;
 use smoothc::syntax::parser::parse;
 use smoothc::syntax::span::SourceMap;
 
-/// Parses and checks `source` (registered as `name`) and renders every
-/// diagnostic; an empty string means the program is accepted.
+/// Parses and checks `source` (registered as `name`) with the stdlib and
+/// renders every diagnostic; an empty string means the program is accepted.
 pub fn diagnose(name: &str, source: &str) -> String {
     let mut files = SourceMap::new();
     let file = files.add(name, source);
     let diagnostics = match parse(file, source) {
         Err(errors) => errors.into_diagnostics(),
-        Ok(module) => match sema::check(&module) {
-            Err(errors) => errors.into_diagnostics(),
+        Ok(module) => match smoothc::stdlib::check_program(&mut files, &module) {
+            Err(diagnostics) => diagnostics,
             Ok(_) => Vec::new(),
         },
     };
