@@ -5,7 +5,8 @@
 // gradient with respect to every edge weight.
 
 /// Lengths of the shortest paths from node 0 in a graph of n nodes, given
-/// as the n x n matrix of edge weights (a large weight means no edge).
+/// as the n x n matrix of edge weights (a large weight means no edge,
+/// a positive diagonal means self-loops never help).
 fn shortest_paths(w: real[n, n]) -> real[n] {
     let mut d = fill(n, 1000.0);
     d[0] = 0.0;

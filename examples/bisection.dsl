@@ -1,4 +1,5 @@
 // entry: cube_root
+// large-inputs: no
 // modes: hard relaxed
 // check-hard-gradient: no
 //

@@ -1,4 +1,5 @@
 // entry: loss
+// large-inputs: no
 //
 // A ball under gravity bouncing off the floor, simulated for a number of
 // time steps. Relaxed, each bounce decision is soft, so the final height

@@ -1,4 +1,5 @@
 // entry: piecewise
+// large-inputs: no
 //
 // A function of two reals defined by nested data-dependent branches. Hard,
 // it has kinks and jumps along the lines x = 0, y = x and x + y = -1;

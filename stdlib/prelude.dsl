@@ -27,16 +27,28 @@ fn max(a: int, b: int) -> int {
     if a > b { a } else { b }
 }
 
-/// The smallest element: `x[argmin(x)]`, so its relaxation agrees with
-/// the relaxation of `argmin`.
+/// The smallest element, by a running minimum: relaxed, each step is a
+/// soft minimum.
 fn min(x: real[n]) -> real {
-    x[argmin(x)]
+    let mut best = x[0];
+    for i in 1..n {
+        if x[i] < best {
+            best = x[i];
+        }
+    }
+    best
 }
 
-/// The largest element: `x[argmax(x)]`, so its relaxation agrees with
-/// the relaxation of `argmax`.
+/// The largest element, by a running maximum: relaxed, each step is a
+/// soft maximum.
 fn max(x: real[n]) -> real {
-    x[argmax(x)]
+    let mut best = x[0];
+    for i in 1..n {
+        if x[i] > best {
+            best = x[i];
+        }
+    }
+    best
 }
 
 /// The absolute value of a real.
@@ -145,8 +157,12 @@ fn rank(x: real[n]) -> real[n] {
     let mut r = fill(n, 1.0);
     for i in 0..n {
         for j in 0..n {
-            if x[j] < x[i] {
-                r[i] += 1.0;
+            // An element is not compared with itself: relaxed, x[i] < x[i]
+            // would count one half.
+            if j != i {
+                if x[j] < x[i] {
+                    r[i] += 1.0;
+                }
             }
         }
     }
@@ -155,11 +171,13 @@ fn rank(x: real[n]) -> real[n] {
 
 /// A mask of the `k` largest elements: 1.0 where the descending rank
 /// (`1 + #{j : x[j] > x[i]}`) is at most `k`, else 0.0. Ties at the
-/// boundary are all selected.
+/// boundary are all selected. Ranks are compared with `k + 0.5`, halfway to
+/// the next rank, so that relaxed the mask is near 1 for rank k and near 0
+/// for rank k + 1 (not 1/2 at the boundary).
 fn topk(x: real[n], k: int) -> real[n] {
     let descending = rank(-x);
-    let limit = real(k);
-    [if descending[i] <= limit { 1.0 } else { 0.0 } for i in 0..n]
+    let limit = real(k) + 0.5;
+    [if descending[i] < limit { 1.0 } else { 0.0 } for i in 0..n]
 }
 
 /// `exp(x) / sum(exp(x))`, computed after subtracting the largest element

@@ -23,12 +23,15 @@ fn finite_differences(function: &Function, args: &[Value], runtime: &Runtime) ->
         .collect()
 }
 
-/// Random inputs of the same shapes as the example's, in [-3, 3].
+/// Random inputs near the example's: each real moved by up to half its
+/// size (at least by up to 0.5), so the program stays in the regime the
+/// example is about (a ball with restitution 0.8, not -3).
 fn random_like(args: &[Value], rng: &mut ChaCha8Rng) -> Vec<Value> {
+    let mut near = |x: f64| x + rng.random_range(-0.5..0.5) * x.abs().max(1.0);
     args.iter()
         .map(|arg| match arg {
-            Value::Real(_) => Value::Real(rng.random_range(-3.0..3.0)),
-            Value::Array(array) => Value::Array(array.mapv(|_| rng.random_range(-3.0..3.0))),
+            Value::Real(x) => Value::Real(near(*x)),
+            Value::Array(array) => Value::Array(array.mapv(&mut near)),
             // Ints (sizes, counts, steps) keep the example's value.
             other => other.clone(),
         })

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 /// entry function named by a `// entry: NAME` line, and optionally
 /// `// modes: hard` (the modes it runs in; default hard and relaxed) and
 /// `// check-hard-gradient: no` (for programs whose decisions move under
-/// any perturbation, so that finite differences never see a frozen branch).
+/// any perturbation, so that finite differences never see a frozen branch)
+/// and `// large-inputs: no`.
 pub struct Example {
     pub name: String,
     pub source: String,
@@ -17,6 +18,10 @@ pub struct Example {
     pub args_json: BTreeMap<String, serde_json::Value>,
     pub modes: Vec<Mode>,
     pub check_hard_gradient: bool,
+    /// False for `// large-inputs: no`: programs whose arithmetic overflows
+    /// when every input is scaled to 1e150 (cubes, exponentials, products of
+    /// inputs), which says nothing about the relaxation.
+    pub large_inputs: bool,
 }
 
 fn header(source: &str, key: &str) -> Option<String> {
@@ -63,6 +68,7 @@ pub fn examples() -> Vec<Example> {
                     })
                     .collect(),
             };
+            let large_inputs = header(&source, "large-inputs").as_deref() != Some("no");
             let check_hard_gradient =
                 header(&source, "check-hard-gradient").as_deref() != Some("no");
             Example {
@@ -76,6 +82,7 @@ pub fn examples() -> Vec<Example> {
                 args_json,
                 modes,
                 check_hard_gradient,
+                large_inputs,
             }
         })
         .collect()
