@@ -95,3 +95,6 @@ pub fn check_units(units: &[Unit<'_>]) -> Result<TProgram, Vec<SemaError>> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod language_tests;
