@@ -538,11 +538,20 @@ fn args_text(args: &[TypeDesc]) -> String {
 
 /// `a`, `a or b`, `a, b or c`, each in backticks.
 fn alternatives(items: &[String]) -> String {
+    listing(items, "or")
+}
+
+/// `a`, `a and b`, `a, b and c`, each in backticks.
+fn conjunction(items: &[String]) -> String {
+    listing(items, "and")
+}
+
+fn listing(items: &[String], word: &str) -> String {
     let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
     match quoted.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
     }
 }
 
@@ -551,7 +560,7 @@ fn family_list() -> String {
         .iter()
         .map(|family| family.name().to_string())
         .collect();
-    alternatives(&names)
+    conjunction(&names)
 }
 
 /// `a[i, j]` with one index name per dimension.
@@ -680,7 +689,7 @@ impl IntoDiagnostics for SemaError {
                     .with_notes(vec![
                         format!(
                             "The available modules are {} (the prelude is always loaded).",
-                            alternatives(&available)
+                            conjunction(&available)
                         ),
                         help(fix),
                     ])
@@ -877,7 +886,7 @@ impl IntoDiagnostics for SemaError {
                     .with_notes(vec![help(fix)])
             }
             SemaError::ElementwiseShape {
-                span,
+                span: _,
                 op,
                 lhs,
                 lhs_span,
@@ -887,9 +896,12 @@ impl IntoDiagnostics for SemaError {
                 .with_code("E0317")
                 .with_message(format!("elementwise `{}` on arrays of different shapes", op.symbol()))
                 .with_labels(vec![
-                    primary(span).with_message("the shapes must be equal"),
+                    primary(rhs_span).with_message(format!(
+                        "expected the shape of the left operand, {}, found {}",
+                        ty(&lhs),
+                        ty(&rhs)
+                    )),
                     secondary(lhs_span).with_message(format!("this is {}", ty(&lhs))),
-                    secondary(rhs_span).with_message(format!("this is {}", ty(&rhs))),
                 ])
                 .with_notes(vec![
                     "Sizes are compared as written polynomials in the size names: `n + n` equals `2 * n`, but `n` and `m` differ even if they are equal at run time.".to_string(),
@@ -924,7 +936,6 @@ impl IntoDiagnostics for SemaError {
                     .with_labels(vec![
                         primary(scalar_span).with_message(format!("expected `{elem}`, found {}", ty(&scalar))),
                         secondary(array_span).with_message(format!("this is {}", ty(&array))),
-                        secondary(span),
                     ])
                     .with_notes(notes)
             }
@@ -1007,7 +1018,7 @@ impl IntoDiagnostics for SemaError {
                     .with_message(format!("unknown attribute `{name}`"))
                     .with_labels(vec![primary(span).with_message("not an attribute of the language")])
                     .with_notes(vec![
-                        format!("The attributes are {}.", alternatives(&valid)),
+                        format!("The attributes are {}.", conjunction(&valid)),
                         help(fix),
                     ])
             }
@@ -1038,7 +1049,7 @@ impl IntoDiagnostics for SemaError {
                     .with_message(format!("unknown key `{key}` in `#[{attr}]`"))
                     .with_labels(vec![primary(span).with_message(format!("`#[{attr}]` has no key `{key}`"))])
                     .with_notes(vec![
-                        format!("The keys of `#[{attr}]` are {}.", alternatives(&valid)),
+                        format!("The keys of `#[{attr}]` are {}.", conjunction(&valid)),
                         help("use one of these keys, or remove this one"),
                     ])
             }
