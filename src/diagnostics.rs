@@ -238,7 +238,9 @@ fn lex_diagnostic(error: LexError) -> Diagnostic<FileId> {
             .with_labels(vec![
                 primary(span).with_message("this string has no closing `\"` on its line"),
             ])
-            .with_notes(vec![help("close the string with `\"` before the end of the line")]),
+            .with_notes(vec![help(
+                "close the string with `\"` before the end of the line",
+            )]),
         LexErrorKind::RealOutOfRange => Diagnostic::error()
             .with_code("E0103")
             .with_message("real literal out of range")
@@ -495,19 +497,21 @@ fn builtin_expects(builtin: Builtin) -> &'static str {
 /// The fix for a builtin argument of the wrong type.
 fn builtin_argument_fix(builtin: Builtin, found: &TypeDesc) -> String {
     match (builtin, found) {
-        (Builtin::Floor | Builtin::Ceil | Builtin::Round, TypeDesc::Scalar(Scalar::Int)) => format!(
-            "the value is already an `int`; remove the call to `{}`",
-            builtin.name()
-        ),
+        (Builtin::Floor | Builtin::Ceil | Builtin::Round, TypeDesc::Scalar(Scalar::Int)) => {
+            format!(
+                "the value is already an `int`; remove the call to `{}`",
+                builtin.name()
+            )
+        }
         (Builtin::Real, TypeDesc::Scalar(Scalar::Real)) => {
             "the value is already a `real`; remove the call to `real`".to_string()
         }
-        (_, TypeDesc::Scalar(Scalar::Int)) if builtin_expects(builtin).contains("real") => format!(
-            "convert the int first: `{}(real(i))`",
-            builtin.name()
-        ),
+        (_, TypeDesc::Scalar(Scalar::Int)) if builtin_expects(builtin).contains("real") => {
+            format!("convert the int first: `{}(real(i))`", builtin.name())
+        }
         (Builtin::Fill, TypeDesc::Array { .. }) => {
-            "fill with a scalar, e.g. `fill(n, 0.0)`; for an array of arrays use a comprehension".to_string()
+            "fill with a scalar, e.g. `fill(n, 0.0)`; for an array of arrays use a comprehension"
+                .to_string()
         }
         _ => format!("pass {}", builtin_expects(builtin)),
     }
@@ -528,7 +532,11 @@ fn candidate_text(candidate: &Candidate) -> String {
         Some(module) => format!(" (stdlib/{module}.dsl)"),
         None => String::new(),
     };
-    format!("fn {}({}) -> {ret}{origin}", candidate.name, params.join(", "))
+    format!(
+        "fn {}({}) -> {ret}{origin}",
+        candidate.name,
+        params.join(", ")
+    )
 }
 
 fn args_text(args: &[TypeDesc]) -> String {
@@ -908,7 +916,7 @@ impl IntoDiagnostics for SemaError {
                     help("combine arrays of one shape, or index the elements you mean, e.g. `x[i] + y[j]`"),
                 ]),
             SemaError::BroadcastElement {
-                span,
+                span: _,
                 op,
                 array,
                 array_span,

@@ -6,8 +6,7 @@
 use super::attrs::{Estimator, FamilyName, Network, SiteAttrs, SiteMode, TNorm};
 use super::error::{SemaError, SizeSite};
 use super::tast::{
-    Builtin, FnOrigin, Scalar, Size, SizeVarId, TExpr, TExprKind, TProgram, TStmt, TStmtKind,
-    Type,
+    Builtin, FnOrigin, Scalar, Size, SizeVarId, TExpr, TExprKind, TProgram, TStmt, TStmtKind, Type,
 };
 use crate::syntax::parser::parse;
 use crate::syntax::span::FileId;
@@ -549,7 +548,11 @@ fn stdlib_functions_overload_with_user_ones() {
         .unwrap_or_else(|d| panic!("{}", crate::diagnostics::render(&sources, &d)));
     let f = program.func(program.fn_by_name("f").expect("f"));
     let mut origins = Vec::new();
-    collect_callee_origins(f.body.tail.as_deref().expect("tail"), &program, &mut origins);
+    collect_callee_origins(
+        f.body.tail.as_deref().expect("tail"),
+        &program,
+        &mut origins,
+    );
     assert_eq!(
         origins,
         [

@@ -15,17 +15,17 @@
 //! * `error` is the [`SemaError`] enum, rendered by `crate::diagnostics`.
 
 mod attributes;
+pub mod attrs;
 mod builtins;
 mod calls;
 mod check;
-pub mod attrs;
 pub mod display;
-pub mod size;
 pub mod error;
 mod operators;
 mod recursion;
 mod scope;
 mod signatures;
+pub mod size;
 pub mod tast;
 mod types;
 

@@ -9,9 +9,7 @@
 use crate::syntax::ast::{ScalarKind, SizeExpr, SizeOp, TypeExpr, TypeExprKind, UnaryOp};
 
 use super::error::{SemaError, SizeDesc, TypeDesc};
-use super::tast::{
-    Builtin, Scalar, Size, SizeVarId, SizeVarInfo, TBlock, TExpr, TExprKind, Type,
-};
+use super::tast::{Builtin, Scalar, Size, SizeVarId, SizeVarInfo, TBlock, TExpr, TExprKind, Type};
 
 pub fn scalar(kind: ScalarKind) -> Scalar {
     match kind {

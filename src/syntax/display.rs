@@ -36,7 +36,8 @@ impl fmt::Display for Module {
         for use_item in &self.uses {
             writeln!(f, "use {}", use_item.name.name)?;
         }
-        if !(self.inner_attrs.is_empty() && self.uses.is_empty()) && !self.items.is_empty() {
+        let has_header = !self.inner_attrs.is_empty() || !self.uses.is_empty();
+        if has_header && !self.items.is_empty() {
             writeln!(f)?;
         }
         for (index, item) in self.items.iter().enumerate() {

@@ -432,7 +432,9 @@ mod tests {
         let StmtKind::Let { init, .. } = &body.stmts[2].kind else {
             panic!("expected a let")
         };
-        assert!(matches!(&init.kind, ExprKind::Comprehension { body, .. } if matches!(body.kind, ExprKind::Comprehension { .. })));
+        assert!(
+            matches!(&init.kind, ExprKind::Comprehension { body, .. } if matches!(body.kind, ExprKind::Comprehension { .. }))
+        );
         let StmtKind::Let { init, .. } = &body.stmts[3].kind else {
             panic!("expected a let")
         };
