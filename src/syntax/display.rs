@@ -416,6 +416,23 @@ fn f(x: real[n]) -> real[n]
     }
 
     #[test]
+    fn dump_shows_attributes_loops_and_comprehensions() {
+        let source = "#![relax(cauchy)]\nuse sorting;\nfn f(x: real[n]) -> real[n - 1] {\n  #[bound(8)] while x[0] > 0.0 { }\n  let k = #[relax(scale = 0.5, network = \"bitonic\")] real(1) > 0.0;\n  [x[i] for i in 1..n]\n}\n";
+        let module = parse(FileId(0), source).expect("parses");
+        let expected = "\
+#![relax(cauchy)]
+use sorting
+
+fn f(x: real[n]) -> real[n - 1]
+  #[bound(8)] while (> (index x 0) 0.0)
+    (empty)
+  let k = (#[relax(scale = 0.5, network = \"bitonic\")] (> (call real 1) 0.0))
+  value [(index x i) for i in 1..n]
+";
+        assert_eq!(module.to_string(), expected);
+    }
+
+    #[test]
     fn pathological_nesting_is_cut_off() {
         let source = format!("fn f() -> int {{ {}1 }}", "-".repeat(5000));
         let module = parse(FileId(0), &source).expect("parses");
