@@ -238,7 +238,9 @@ fn lex_diagnostic(error: LexError) -> Diagnostic<FileId> {
             .with_labels(vec![
                 primary(span).with_message("this string has no closing `\"` on its line"),
             ])
-            .with_notes(vec![help("close the string with `\"` before the end of the line")]),
+            .with_notes(vec![help(
+                "close the string with `\"` before the end of the line",
+            )]),
         LexErrorKind::RealOutOfRange => Diagnostic::error()
             .with_code("E0103")
             .with_message("real literal out of range")
@@ -495,19 +497,21 @@ fn builtin_expects(builtin: Builtin) -> &'static str {
 /// The fix for a builtin argument of the wrong type.
 fn builtin_argument_fix(builtin: Builtin, found: &TypeDesc) -> String {
     match (builtin, found) {
-        (Builtin::Floor | Builtin::Ceil | Builtin::Round, TypeDesc::Scalar(Scalar::Int)) => format!(
-            "the value is already an `int`; remove the call to `{}`",
-            builtin.name()
-        ),
+        (Builtin::Floor | Builtin::Ceil | Builtin::Round, TypeDesc::Scalar(Scalar::Int)) => {
+            format!(
+                "the value is already an `int`; remove the call to `{}`",
+                builtin.name()
+            )
+        }
         (Builtin::Real, TypeDesc::Scalar(Scalar::Real)) => {
             "the value is already a `real`; remove the call to `real`".to_string()
         }
-        (_, TypeDesc::Scalar(Scalar::Int)) if builtin_expects(builtin).contains("real") => format!(
-            "convert the int first: `{}(real(i))`",
-            builtin.name()
-        ),
+        (_, TypeDesc::Scalar(Scalar::Int)) if builtin_expects(builtin).contains("real") => {
+            format!("convert the int first: `{}(real(i))`", builtin.name())
+        }
         (Builtin::Fill, TypeDesc::Array { .. }) => {
-            "fill with a scalar, e.g. `fill(n, 0.0)`; for an array of arrays use a comprehension".to_string()
+            "fill with a scalar, e.g. `fill(n, 0.0)`; for an array of arrays use a comprehension"
+                .to_string()
         }
         _ => format!("pass {}", builtin_expects(builtin)),
     }
@@ -528,7 +532,11 @@ fn candidate_text(candidate: &Candidate) -> String {
         Some(module) => format!(" (stdlib/{module}.dsl)"),
         None => String::new(),
     };
-    format!("fn {}({}) -> {ret}{origin}", candidate.name, params.join(", "))
+    format!(
+        "fn {}({}) -> {ret}{origin}",
+        candidate.name,
+        params.join(", ")
+    )
 }
 
 fn args_text(args: &[TypeDesc]) -> String {
@@ -538,11 +546,20 @@ fn args_text(args: &[TypeDesc]) -> String {
 
 /// `a`, `a or b`, `a, b or c`, each in backticks.
 fn alternatives(items: &[String]) -> String {
+    listing(items, "or")
+}
+
+/// `a`, `a and b`, `a, b and c`, each in backticks.
+fn conjunction(items: &[String]) -> String {
+    listing(items, "and")
+}
+
+fn listing(items: &[String], word: &str) -> String {
     let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
     match quoted.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
     }
 }
 
@@ -551,7 +568,7 @@ fn family_list() -> String {
         .iter()
         .map(|family| family.name().to_string())
         .collect();
-    alternatives(&names)
+    conjunction(&names)
 }
 
 /// `a[i, j]` with one index name per dimension.
@@ -680,7 +697,7 @@ impl IntoDiagnostics for SemaError {
                     .with_notes(vec![
                         format!(
                             "The available modules are {} (the prelude is always loaded).",
-                            alternatives(&available)
+                            conjunction(&available)
                         ),
                         help(fix),
                     ])
@@ -877,7 +894,7 @@ impl IntoDiagnostics for SemaError {
                     .with_notes(vec![help(fix)])
             }
             SemaError::ElementwiseShape {
-                span,
+                span: _,
                 op,
                 lhs,
                 lhs_span,
@@ -887,16 +904,19 @@ impl IntoDiagnostics for SemaError {
                 .with_code("E0317")
                 .with_message(format!("elementwise `{}` on arrays of different shapes", op.symbol()))
                 .with_labels(vec![
-                    primary(span).with_message("the shapes must be equal"),
+                    primary(rhs_span).with_message(format!(
+                        "expected the shape of the left operand, {}, found {}",
+                        ty(&lhs),
+                        ty(&rhs)
+                    )),
                     secondary(lhs_span).with_message(format!("this is {}", ty(&lhs))),
-                    secondary(rhs_span).with_message(format!("this is {}", ty(&rhs))),
                 ])
                 .with_notes(vec![
                     "Sizes are compared as written polynomials in the size names: `n + n` equals `2 * n`, but `n` and `m` differ even if they are equal at run time.".to_string(),
                     help("combine arrays of one shape, or index the elements you mean, e.g. `x[i] + y[j]`"),
                 ]),
             SemaError::BroadcastElement {
-                span,
+                span: _,
                 op,
                 array,
                 array_span,
@@ -924,7 +944,6 @@ impl IntoDiagnostics for SemaError {
                     .with_labels(vec![
                         primary(scalar_span).with_message(format!("expected `{elem}`, found {}", ty(&scalar))),
                         secondary(array_span).with_message(format!("this is {}", ty(&array))),
-                        secondary(span),
                     ])
                     .with_notes(notes)
             }
@@ -1007,7 +1026,7 @@ impl IntoDiagnostics for SemaError {
                     .with_message(format!("unknown attribute `{name}`"))
                     .with_labels(vec![primary(span).with_message("not an attribute of the language")])
                     .with_notes(vec![
-                        format!("The attributes are {}.", alternatives(&valid)),
+                        format!("The attributes are {}.", conjunction(&valid)),
                         help(fix),
                     ])
             }
@@ -1038,7 +1057,7 @@ impl IntoDiagnostics for SemaError {
                     .with_message(format!("unknown key `{key}` in `#[{attr}]`"))
                     .with_labels(vec![primary(span).with_message(format!("`#[{attr}]` has no key `{key}`"))])
                     .with_notes(vec![
-                        format!("The keys of `#[{attr}]` are {}.", alternatives(&valid)),
+                        format!("The keys of `#[{attr}]` are {}.", conjunction(&valid)),
                         help("use one of these keys, or remove this one"),
                     ])
             }

@@ -186,8 +186,8 @@ pub fn compile(source: &str, options: &Options) -> Result<Program, Error> {
         .map_err(IntoDiagnostics::into_diagnostics)
         .and_then(|module| stdlib::check_program(&mut sources, &module));
     let sources = Arc::new(sources);
-    let typed = checked
-        .map_err(|diagnostics| Error::new(ErrorKind::Compile, diagnostics, &sources))?;
+    let typed =
+        checked.map_err(|diagnostics| Error::new(ErrorKind::Compile, diagnostics, &sources))?;
     Ok(Program {
         sources,
         typed,

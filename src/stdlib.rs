@@ -156,7 +156,10 @@ mod tests {
                 .find(|f| f.name == name)
                 .map(|f| f.origin.clone())
         };
-        assert_eq!(origin_of("sort"), Some(FnOrigin::Stdlib("prelude".to_string())));
+        assert_eq!(
+            origin_of("sort"),
+            Some(FnOrigin::Stdlib("prelude".to_string()))
+        );
         assert_eq!(
             origin_of("bitonic_sort"),
             Some(FnOrigin::Stdlib("sorting".to_string()))
@@ -176,15 +179,14 @@ mod tests {
         let diagnostics = result.expect_err("unknown module");
         let text = crate::diagnostics::render(&sources, &diagnostics);
         assert!(text.contains("unknown stdlib module `sortin`"), "{text}");
-        assert!(text.contains("`prelude` or `sorting`"), "{text}");
+        assert!(text.contains("`prelude` and `sorting`"), "{text}");
         assert!(text.contains("use sorting;"), "{text}");
     }
 
     #[test]
     fn user_function_shadows_a_prelude_function_with_the_same_parameters() {
-        let (_, result) = check(
-            "fn relu(x: real) -> real { 2.0 * x }\nfn f(x: real) -> real { relu(x) }",
-        );
+        let (_, result) =
+            check("fn relu(x: real) -> real { 2.0 * x }\nfn f(x: real) -> real { relu(x) }");
         let program = result.expect("checks");
         let f = program.func(program.fn_by_name("f").expect("f"));
         let tail = f.body.tail.as_ref().expect("tail");

@@ -55,7 +55,10 @@ const STOCHASTIC_USAGE: &str = "`#[stochastic(FAMILY, scale = R, estimator = \".
 const HARD_USAGE: &str = "`#[hard]`";
 const BOUND_USAGE: &str = "`#[bound(N)]` with N a positive int literal";
 
-const NETWORKS: [(&str, Network); 2] = [("odd_even", Network::OddEven), ("bitonic", Network::Bitonic)];
+const NETWORKS: [(&str, Network); 2] = [
+    ("odd_even", Network::OddEven),
+    ("bitonic", Network::Bitonic),
+];
 const TNORMS: [(&str, TNorm); 3] = [
     ("product", TNorm::Product),
     ("godel", TNorm::Godel),
@@ -313,7 +316,10 @@ impl Validator<'_> {
             AttrValueKind::Int(_) | AttrValueKind::Real(_) => None,
         };
         if found.is_none() {
-            let valid = choices.iter().map(|(name, _)| format!("\"{name}\"")).collect();
+            let valid = choices
+                .iter()
+                .map(|(name, _)| format!("\"{name}\""))
+                .collect();
             self.invalid_value(attr, key, value, valid);
         }
         found

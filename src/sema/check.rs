@@ -621,8 +621,8 @@ impl<'a> FnChecker<'a> {
             .chain(self.size_vars.iter().map(|var| var.name.as_str()))
             .collect();
         let suggestion = suggest(&name.name, candidates);
-        let is_function =
-            !self.signatures.overloads(&name.name).is_empty() || builtin_by_name(&name.name).is_some();
+        let is_function = !self.signatures.overloads(&name.name).is_empty()
+            || builtin_by_name(&name.name).is_some();
         self.error(SemaError::UnknownVariable {
             span: name.span,
             name: name.name.clone(),
@@ -722,7 +722,9 @@ impl<'a> FnChecker<'a> {
             },
             Type::Array { elem, dims } => Type::Array {
                 elem: *elem,
-                dims: std::iter::once(length).chain(dims.iter().cloned()).collect(),
+                dims: std::iter::once(length)
+                    .chain(dims.iter().cloned())
+                    .collect(),
             },
             Type::Unit => return None,
         };

@@ -16,6 +16,7 @@
 
 pub mod attrs;
 mod attributes;
+pub mod attrs;
 mod builtins;
 mod calls;
 mod check;
@@ -95,3 +96,6 @@ pub fn check_units(units: &[Unit<'_>]) -> Result<TProgram, Vec<SemaError>> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod language_tests;

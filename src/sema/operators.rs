@@ -162,9 +162,7 @@ impl FnChecker<'_> {
                 } else {
                     (rhs, lhs)
                 };
-                let Some(elem) = elem_of(&array.ty) else {
-                    return None;
-                };
+                let elem = elem_of(&array.ty)?;
                 if !elem_ok(elem) {
                     self.operand_error(op, lhs, rhs, span);
                     return None;
@@ -208,7 +206,9 @@ fn scalar_result(op: BinaryOp, lhs: &Type, rhs: &Type) -> Option<Type> {
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
             (same && matches!(lhs, &Type::REAL | &Type::INT)).then_some(Type::BOOL)
         }
-        BinaryOp::Eq | BinaryOp::Ne => (same && matches!(lhs, Type::Scalar(_))).then_some(Type::BOOL),
+        BinaryOp::Eq | BinaryOp::Ne => {
+            (same && matches!(lhs, Type::Scalar(_))).then_some(Type::BOOL)
+        }
         BinaryOp::And | BinaryOp::Or => (same && *lhs == Type::BOOL).then_some(Type::BOOL),
     }
 }

@@ -191,7 +191,11 @@ fn signature(def: &ast::FnDef, origin: FnOrigin, errors: &mut Vec<SemaError>) ->
     Signature {
         name: def.name.name.clone(),
         name_span: def.name.span,
-        param_names: def.params.iter().map(|param| param.name.name.clone()).collect(),
+        param_names: def
+            .params
+            .iter()
+            .map(|param| param.name.name.clone())
+            .collect(),
         params,
         ret,
         size_vars,

@@ -9,9 +9,7 @@
 use crate::syntax::ast::{ScalarKind, SizeExpr, SizeOp, TypeExpr, TypeExprKind, UnaryOp};
 
 use super::error::{SemaError, SizeDesc, TypeDesc};
-use super::tast::{
-    Builtin, Scalar, Size, SizeVarId, SizeVarInfo, TBlock, TExpr, TExprKind, Type,
-};
+use super::tast::{Builtin, Scalar, Size, SizeVarId, SizeVarInfo, TBlock, TExpr, TExprKind, Type};
 
 pub fn scalar(kind: ScalarKind) -> Scalar {
     match kind {
@@ -127,6 +125,9 @@ pub fn resolve_param(
                             span: *span,
                             fn_name: fn_name.to_string(),
                         });
+                        // Its names still become size variables, so that
+                        // their uses report nothing more.
+                        declare_names(dim, param_index, dim_index, size_vars);
                         Size::Const(0)
                     }
                 })
@@ -135,6 +136,31 @@ pub fn resolve_param(
                 elem: scalar(*elem),
                 dims: sizes,
             }
+        }
+    }
+}
+
+/// Makes every size name in `size` a size variable if it is not one yet.
+fn declare_names(
+    size: &SizeExpr,
+    param_index: usize,
+    dim_index: usize,
+    size_vars: &mut Vec<SizeVarInfo>,
+) {
+    match size {
+        SizeExpr::Lit { .. } => {}
+        SizeExpr::Name(name) => {
+            if !size_vars.iter().any(|var| var.name == name.name) {
+                size_vars.push(SizeVarInfo {
+                    name: name.name.clone(),
+                    bound_by: (param_index, dim_index),
+                    span: name.span,
+                });
+            }
+        }
+        SizeExpr::Binary { lhs, rhs, .. } => {
+            declare_names(lhs, param_index, dim_index, size_vars);
+            declare_names(rhs, param_index, dim_index, size_vars);
         }
     }
 }

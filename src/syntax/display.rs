@@ -36,7 +36,8 @@ impl fmt::Display for Module {
         for use_item in &self.uses {
             writeln!(f, "use {}", use_item.name.name)?;
         }
-        if !(self.inner_attrs.is_empty() && self.uses.is_empty()) && !self.items.is_empty() {
+        let has_header = !self.inner_attrs.is_empty() || !self.uses.is_empty();
+        if has_header && !self.items.is_empty() {
             writeln!(f)?;
         }
         for (index, item) in self.items.iter().enumerate() {
@@ -410,6 +411,23 @@ fn f(x: real[n]) -> real[n]
       y[i] += 2
   let z = (+ 1 (* (if true { 2 } { 3 }) 4))
   value y
+";
+        assert_eq!(module.to_string(), expected);
+    }
+
+    #[test]
+    fn dump_shows_attributes_loops_and_comprehensions() {
+        let source = "#![relax(cauchy)]\nuse sorting;\nfn f(x: real[n]) -> real[n - 1] {\n  #[bound(8)] while x[0] > 0.0 { }\n  let k = #[relax(scale = 0.5, network = \"bitonic\")] real(1) > 0.0;\n  [x[i] for i in 1..n]\n}\n";
+        let module = parse(FileId(0), source).expect("parses");
+        let expected = "\
+#![relax(cauchy)]
+use sorting
+
+fn f(x: real[n]) -> real[n - 1]
+  #[bound(8)] while (> (index x 0) 0.0)
+    (empty)
+  let k = (#[relax(scale = 0.5, network = \"bitonic\")] (> (call real 1) 0.0))
+  value [(index x i) for i in 1..n]
 ";
         assert_eq!(module.to_string(), expected);
     }

@@ -180,7 +180,9 @@ fn parse_int<'src>(lex: &mut logos::Lexer<'src, Token<'src>>) -> Result<i64, Lex
         .map_err(|_| LexError::new(LexErrorKind::IntOutOfRange))
 }
 
-fn unterminated_string<'src>(_: &mut logos::Lexer<'src, Token<'src>>) -> Result<&'src str, LexError> {
+fn unterminated_string<'src>(
+    _: &mut logos::Lexer<'src, Token<'src>>,
+) -> Result<&'src str, LexError> {
     Err(LexError::new(LexErrorKind::UnterminatedString))
 }
 

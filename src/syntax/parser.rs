@@ -393,6 +393,63 @@ mod tests {
     }
 
     #[test]
+    fn whole_language_constructs_parse() {
+        let module = parse_ok(
+            "#![relax(cauchy)]\nuse sorting;\nfn f(x: real[n]) -> real[2 * (n - 1), n] {\n\
+             #[bound(8)] while x[0] > 0.0 { }\n\
+             #[hard] let k = #[relax(scale = -1.5, network = \"bitonic\")] real(k) > 1.0;\n\
+             let c = [[x[i] for i in 0..n] for j in 0..2];\n\
+             let l = [1, 2,];\n\
+             #[hard] if k { g(); } else { h(); }\n\
+             #[hard] { c }\n}",
+        );
+        assert_eq!(module.inner_attrs.len(), 1);
+        assert_eq!(module.uses[0].name.name, "sorting");
+        let body = &module.items[0].body;
+        let StmtKind::Attributed { attrs, stmt } = &body.stmts[0].kind else {
+            panic!("expected an attributed while")
+        };
+        assert_eq!(attrs[0].name.name, "bound");
+        assert!(matches!(stmt.kind, StmtKind::While { .. }));
+        let StmtKind::Attributed { stmt, .. } = &body.stmts[1].kind else {
+            panic!("expected an attributed let")
+        };
+        let StmtKind::Let { init, .. } = &stmt.kind else {
+            panic!("expected a let")
+        };
+        // The expression attribute covers the whole comparison.
+        let ExprKind::Attributed { attrs, expr } = &init.kind else {
+            panic!("expected an attributed expression")
+        };
+        let Some(args) = &attrs[0].args else {
+            panic!("expected arguments")
+        };
+        assert!(matches!(
+            &args[0],
+            ast::AttrArg::KeyValue { value: ast::AttrValue { kind: ast::AttrValueKind::Real(v), .. }, .. } if *v == -1.5
+        ));
+        assert!(matches!(expr.kind, ExprKind::Binary(BinaryOp::Gt, _, _)));
+        let StmtKind::Let { init, .. } = &body.stmts[2].kind else {
+            panic!("expected a let")
+        };
+        assert!(
+            matches!(&init.kind, ExprKind::Comprehension { body, .. } if matches!(body.kind, ExprKind::Comprehension { .. }))
+        );
+        let StmtKind::Let { init, .. } = &body.stmts[3].kind else {
+            panic!("expected a let")
+        };
+        assert!(matches!(&init.kind, ExprKind::ArrayLit(items) if items.len() == 2));
+        assert!(matches!(body.stmts[4].kind, StmtKind::Attributed { .. }));
+        // An attributed block at the end is the tail.
+        assert!(matches!(
+            body.tail.as_deref().map(|tail| &tail.kind),
+            Some(ExprKind::Attributed { .. })
+        ));
+        let ret = module.items[0].ret.to_string();
+        assert_eq!(ret, "real[2 * (n - 1), n]");
+    }
+
+    #[test]
     fn comparisons_do_not_chain() {
         assert!(parse(FileId(0), "fn f() -> bool { 1 < 2 < 3 }").is_err());
     }

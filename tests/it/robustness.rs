@@ -3,7 +3,9 @@
 //! Random token soup, random bytes and random character edits of valid
 //! programs go through `parse` and `check`; every error must render. Inputs
 //! that check go on through lowering, smoothing (both modes), reverse mode
-//! and the JIT, which may reject them only with a user error.
+//! and the JIT, which may reject them only with a user error. Edits of the
+//! programs in `LANGUAGE_PROGRAMS` (while, attributes, comprehensions,
+//! overloads, the stdlib) are run through the front end only.
 
 use proptest::prelude::*;
 
@@ -14,6 +16,25 @@ use smoothc::{ErrorKind, Mode, Options};
 /// out-of-range literal, comments, doc comments).
 const TOKENS: &[&str] = &[
     "fn",
+    "while",
+    "use",
+    "sorting",
+    "#[",
+    "#![",
+    "relax",
+    "hard",
+    "stochastic",
+    "bound",
+    "cauchy",
+    "scale",
+    "network",
+    "\"bitonic\"",
+    "\"open",
+    "zeros",
+    "fill",
+    "max",
+    "sort",
+    "argmax",
     "let",
     "mut",
     "for",
@@ -81,6 +102,13 @@ const PROGRAMS: &[&str] = &[
     include_str!("../../examples/piecewise.dsl"),
     include_str!("../../examples/max_pool.dsl"),
     "fn f(a: real[n, k], b: int) -> real {\n    let mut s: real = 0;\n    for i in 0..n { s += a[i, 0] * exp(1); }\n    let v = [1, 2.5, -3];\n    if b % 2 == 0 && !(s < 0.0) { s / 2 } else if true { v[b] } else { { sqrt(s) } }\n}\n",
+];
+
+/// Valid programs of the whole language, edited by the front-end-only
+/// property.
+const LANGUAGE_PROGRAMS: &[&str] = &[
+    "#![relax(cauchy, tnorm = \"godel\")]\nuse sorting;\n\n/// Halves until small.\nfn halve(x: real) -> real {\n    let mut y = x;\n    #[bound(64)] while y > 1.0 { y /= 2; }\n    y\n}\n\nfn f(x: real[n], k: int) -> real[n - 1] {\n    let s = #[hard] argmax(x);\n    let t = topk(x, k) * 2.0 + sort(x) - bitonic_sort(x);\n    let z: real[2 * n] = zeros(n + n);\n    [t[i] + real(s) + sum(z) for i in 1..n]\n}\n",
+    "fn grid(a: real[n, m], flags: bool[n]) -> real[m, n] {\n    let mut b = fill(n, m, 0.0);\n    b[0, 1] += pow(a[0, 0], 2) + exp(-a)[1, 0];\n    #[relax(gaussian, scale = 0.5)] if flags[0] && len(a, 1) > 2 { b = b * 2; }\n    [[b[i, j] for i in 0..n] for j in 0..m]\n}\n\nfn pick(a: real, b: int) -> real { a + real(b) }\nfn pick(a: int, b: int) -> int { max(a, b) % 3 }\n",
 ];
 
 fn check_no_panic(source: &str) {
@@ -166,6 +194,15 @@ proptest! {
     }
 
     #[test]
+    fn edited_language_programs_never_panic_in_the_front_end(
+        program in prop::sample::select(LANGUAGE_PROGRAMS),
+        edits in prop::collection::vec(edit_strategy(), 1..6),
+    ) {
+        let rendered = diagnose("input.dsl", &apply_edits(program, &edits));
+        prop_assert!(rendered.is_empty() || rendered.contains("error["), "{}", rendered);
+    }
+
+    #[test]
     fn edited_programs_never_panic(
         program in prop::sample::select(PROGRAMS),
         edits in prop::collection::vec(edit_strategy(), 1..6),
@@ -177,7 +214,7 @@ proptest! {
 #[test]
 fn seed_programs_are_valid() {
     // The mutation test is only meaningful if the unedited programs pass.
-    for program in PROGRAMS {
+    for program in PROGRAMS.iter().chain(LANGUAGE_PROGRAMS) {
         assert_eq!(diagnose("seed.dsl", program), "", "{program}");
     }
 }
