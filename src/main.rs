@@ -194,7 +194,12 @@ fn check(file: &Path, list: bool) -> Result<String, Failure> {
         ));
     }
     let mut out = String::new();
-    for tfn in &program.typed().fns {
+    let user_functions = program
+        .typed()
+        .fns
+        .iter()
+        .filter(|tfn| tfn.origin == smoothc::sema::tast::FnOrigin::User);
+    for tfn in user_functions {
         out.push_str(&smoothc::signature(&program, tfn));
         out.push('\n');
         for line in &tfn.docs {
