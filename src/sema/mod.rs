@@ -14,7 +14,6 @@
 //! * `scope` and `types` are the helpers they share;
 //! * `error` is the [`SemaError`] enum, rendered by `crate::diagnostics`.
 
-pub mod attrs;
 mod attributes;
 pub mod attrs;
 mod builtins;
