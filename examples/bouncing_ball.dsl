@@ -4,6 +4,13 @@
 // A ball under gravity bouncing off the floor, simulated for a number of
 // time steps. Relaxed, each bounce decision is soft, so the final height
 // depends smoothly on the initial state and on the restitution.
+//
+// The temperature is a height. Relaxed, the bounce fires a little at every
+// step the ball spends near the floor, which damps it: at 0.1 m and above
+// the relaxed ball comes to rest, a smooth function of its start. At much
+// smaller temperatures the relaxed dynamics near the floor become stiff
+// and chaotic (finite differences of it stop converging), which is a
+// property of relaxing each time step, not of the gradient.
 
 /// Height of the ball after `steps` steps of 10 ms, starting at height
 /// `h0` with vertical speed `v0`; at each bounce the speed is reversed and

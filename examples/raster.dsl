@@ -1,9 +1,13 @@
 // entry: loss
+// taus: 0.001 0.01
 //
 // Rasterising a disc: a pixel is covered when its centre lies inside the
 // disc. Hard, the image is a step function of the disc's centre and
 // radius; relaxed, each pixel's coverage is a sigmoid of the signed
 // distance, which gives the loss against a target image a gradient.
+//
+// The temperature compares squared distances (pixels are 1/16 wide), so
+// this example is relaxed at 0.001 and 0.01.
 
 /// 1.0 where the centre of the pixel (row i, column j) of a 16 x 16 grid
 /// over [0, 1]^2 lies inside the disc, else 0.0.

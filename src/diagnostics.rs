@@ -1285,7 +1285,15 @@ pub fn describe_sites(sources: &SourceMap, sites: &[crate::smooth::SmoothingSite
         let location = site
             .span
             .and_then(|span| sources.location(span.file, span.start as usize).ok())
-            .map(|location| format!("{}:{}", location.line_number, location.column_number))
+            .map(|location| {
+                // Sites inside the standard library name their file.
+                let file = site
+                    .span
+                    .filter(|span| span.file != crate::syntax::span::FileId(0))
+                    .map(|span| format!("{}:", sources.name_of(span.file)))
+                    .unwrap_or_default();
+                format!("{file}{}:{}", location.line_number, location.column_number)
+            })
             .unwrap_or_else(|| "-".to_string());
         out.push_str(&format!(
             "; site {location} {}: {}\n",

@@ -169,7 +169,10 @@ fn check_list_prints_signatures_and_docs() {
         "{stdout}"
     );
     assert!(stdout.contains("Sorts `x` in ascending order"), "{stdout}");
-    assert!(!stdout.contains("fn argmax"), "prelude functions are not listed: {stdout}");
+    assert!(
+        !stdout.contains("fn argmax"),
+        "prelude functions are not listed: {stdout}"
+    );
 }
 
 #[test]

@@ -31,11 +31,12 @@ fn examples_run_in_every_mode_on_both_backends() {
             serde_json::to_string(&example.args_json).unwrap()
         )
         .unwrap();
-        for (mode, tau) in [
-            (Mode::Hard, 1.0),
-            (Mode::Relaxed, 0.1),
-            (Mode::Relaxed, 1.0),
-        ] {
+        let mut runs = vec![(Mode::Hard, 1.0)];
+        runs.extend(example.taus.iter().map(|tau| (Mode::Relaxed, *tau)));
+        for (mode, tau) in runs
+            .into_iter()
+            .filter(|(mode, _)| example.modes.contains(mode))
+        {
             let jit = example.function(mode, Backend::Jit);
             let interp = example.function(mode, Backend::Interp);
             let args = example.args(&jit);

@@ -83,7 +83,11 @@ fn extreme_temperatures_and_inputs_stay_finite() {
             let base = example.args(&function);
             // Squares of 1e150 stay below the largest double; the
             // comparisons see differences of size 1e150 at every tau.
-            let factors: &[f64] = if example.large_inputs { &[1.0, 1e150] } else { &[1.0] };
+            let factors: &[f64] = if example.large_inputs {
+                &[1.0, 1e150]
+            } else {
+                &[1.0]
+            };
             for &factor in factors {
                 let args = scaled(&base, factor);
                 for tau in [1e-9, 1e9] {

@@ -19,23 +19,37 @@ fn options(path: &std::path::Path, mode: Mode, backend: Backend) -> Options {
 
 /// The hard-mode value and gradient, the same on both backends.
 fn hard_output(path: &std::path::Path, source: &str, entry: &str, args_line: &str) -> String {
-    let args_json: BTreeMap<String, serde_json::Value> = serde_json::from_str(args_line).expect("JSON args");
+    let args_json: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(args_line).expect("JSON args");
     let mut outputs = Vec::new();
     for backend in [Backend::Jit, Backend::Interp] {
-        let program = smoothc::compile(source, &options(path, Mode::Hard, backend)).expect("compiles");
-        let function = program.function(entry).unwrap_or_else(|error| panic!("{}", error.render()));
+        let program =
+            smoothc::compile(source, &options(path, Mode::Hard, backend)).expect("compiles");
+        let function = program
+            .function(entry)
+            .unwrap_or_else(|error| panic!("{}", error.render()));
         let args = smoothc::json::arguments_from_json(&function, &args_json).expect("args fit");
         let runtime = Runtime::default();
-        let value = function.call(&args, &runtime).unwrap_or_else(|error| panic!("{}", error.render()));
+        let value = function
+            .call(&args, &runtime)
+            .unwrap_or_else(|error| panic!("{}", error.render()));
         let grads = if function.is_differentiable() && matches!(value, smoothc::Value::Real(_)) {
-            function.value_and_grad(&args, &runtime).expect("gradient runs").1
+            function
+                .value_and_grad(&args, &runtime)
+                .expect("gradient runs")
+                .1
         } else {
             Vec::new()
         };
         outputs.push((value, grads));
     }
     let (jit, interp) = (&outputs[0], &outputs[1]);
-    assert_close(&reals(&jit.0), &reals(&interp.0), 0.0, "value on both backends");
+    assert_close(
+        &reals(&jit.0),
+        &reals(&interp.0),
+        0.0,
+        "value on both backends",
+    );
     for (a, b) in jit.1.iter().zip(&interp.1) {
         assert_close(&reals(a), &reals(b), 0.0, "gradient on both backends");
     }
@@ -70,7 +84,10 @@ fn pass_snapshots() {
                 .ir_text(Stage::Grad)
                 .unwrap_or_else(|| "(no gradient)\n".to_string()),
         );
-        if let Some(args_line) = source.lines().find_map(|line| line.trim().strip_prefix("// args:")) {
+        if let Some(args_line) = source
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("// args:"))
+        {
             report.push_str("----- HARD OUTPUT\n");
             report.push_str(&hard_output(path, &source, &entry, args_line));
         }

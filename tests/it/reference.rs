@@ -7,7 +7,8 @@ use smoothc::{Backend, Mode, Options, Runtime, Value};
 
 fn reference(name: &str) -> serde_json::Value {
     let path = repo_path(&format!("../shared/reference/{name}"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
     serde_json::from_str(&text).expect("reference files are JSON")
 }
 
@@ -27,10 +28,17 @@ fn numbers(value: &serde_json::Value) -> Vec<f64> {
 /// the README allows 1e-4.
 #[test]
 fn relaxed_early_exit_bubble_sort_matches_algovision() {
-    let source = std::fs::read_to_string(repo_path("tests/fixtures/reference/bubble_early_exit.dsl")).unwrap();
-    let program = smoothc::compile(&source, &Options::default()).unwrap_or_else(|error| panic!("{}", error.render()));
-    let sorted = program.function("sorted").unwrap_or_else(|error| panic!("{}", error.render()));
-    let swap_count = program.function("swap_count").unwrap_or_else(|error| panic!("{}", error.render()));
+    let source =
+        std::fs::read_to_string(repo_path("tests/fixtures/reference/bubble_early_exit.dsl"))
+            .unwrap();
+    let program = smoothc::compile(&source, &Options::default())
+        .unwrap_or_else(|error| panic!("{}", error.render()));
+    let sorted = program
+        .function("sorted")
+        .unwrap_or_else(|error| panic!("{}", error.render()));
+    let swap_count = program
+        .function("swap_count")
+        .unwrap_or_else(|error| panic!("{}", error.render()));
     let cases = reference("algovision.json");
     let mut checked = 0;
     for case in cases["cases"].as_array().expect("cases") {
@@ -43,11 +51,17 @@ fn relaxed_early_exit_bubble_sort_matches_algovision() {
             tau: 1.0 / beta,
             ..Runtime::default()
         };
-        let input = Value::Array(ndarray::Array1::from(numbers(&case["inputs"]["array"])).into_dyn());
+        let input =
+            Value::Array(ndarray::Array1::from(numbers(&case["inputs"]["array"])).into_dyn());
         let w = Value::Array(ndarray::Array1::from(numbers(&case["inputs"]["w"])).into_dyn());
         let tolerance = 1e-4;
-        let (array, grad_array) = sorted.vjp(&[input.clone()], w, &runtime).expect("runs");
-        assert_close(&reals(&array), &numbers(&case["outputs"]["array"]), tolerance, &format!("{id} array"));
+        let (array, grad_array) = sorted.vjp(std::slice::from_ref(&input), w, &runtime).expect("runs");
+        assert_close(
+            &reals(&array),
+            &numbers(&case["outputs"]["array"]),
+            tolerance,
+            &format!("{id} array"),
+        );
         assert_close(
             &reals(&grad_array[0]),
             &numbers(&case["gradients"]["grad_L_array"]),
@@ -56,7 +70,12 @@ fn relaxed_early_exit_bubble_sort_matches_algovision() {
         );
         let (count, grad_count) = swap_count.value_and_grad(&[input], &runtime).expect("runs");
         let expected_count = case["outputs"]["loss_sum"].as_f64().expect("loss_sum");
-        assert_close(&reals(&count), &[expected_count], tolerance, &format!("{id} loss_sum"));
+        assert_close(
+            &reals(&count),
+            &[expected_count],
+            tolerance,
+            &format!("{id} loss_sum"),
+        );
         assert_close(
             &reals(&grad_count[0]),
             &numbers(&case["gradients"]["grad_loss_sum"]),
@@ -78,5 +97,8 @@ fn relaxed_early_exit_bubble_sort_matches_algovision() {
     .expect("compiles");
     let hard_sorted = hard.function("sorted").expect("builds");
     let x = Value::Array(ndarray::arr1(&[2.0, -1.0, 0.5]).into_dyn());
-    assert_eq!(reals(&hard_sorted.call(&[x], &Runtime::default()).expect("runs")), vec![-1.0, 0.5, 2.0]);
+    assert_eq!(
+        reals(&hard_sorted.call(&[x], &Runtime::default()).expect("runs")),
+        vec![-1.0, 0.5, 2.0]
+    );
 }

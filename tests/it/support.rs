@@ -22,6 +22,10 @@ pub struct Example {
     /// when every input is scaled to 1e150 (cubes, exponentials, products of
     /// inputs), which says nothing about the relaxation.
     pub large_inputs: bool,
+    /// `// taus: A B`: the temperatures at which the example is snapshotted
+    /// in relaxed mode (default 0.1 and 1), chosen on the scale of the
+    /// example's quantities.
+    pub taus: Vec<f64>,
 }
 
 fn header(source: &str, key: &str) -> Option<String> {
@@ -69,6 +73,14 @@ pub fn examples() -> Vec<Example> {
                     .collect(),
             };
             let large_inputs = header(&source, "large-inputs").as_deref() != Some("no");
+            let taus = header(&source, "taus").map_or_else(
+                || vec![0.1, 1.0],
+                |list| {
+                    list.split_whitespace()
+                        .map(|tau| tau.parse().expect("taus are numbers"))
+                        .collect()
+                },
+            );
             let check_hard_gradient =
                 header(&source, "check-hard-gradient").as_deref() != Some("no");
             Example {
@@ -83,6 +95,7 @@ pub fn examples() -> Vec<Example> {
                 modes,
                 check_hard_gradient,
                 large_inputs,
+                taus,
             }
         })
         .collect()
