@@ -55,7 +55,7 @@ pub fn smooth_error(error: &SmoothError) -> Diagnostic<FileId> {
             "its condition depends on real inputs",
         )
         .with_notes(vec![
-            "How often a data-dependent loop runs depends on the inputs; smoothing needs a fixed most number of iterations, and hard mode checks it.".to_string(),
+            "How often a data-dependent loop runs depends on the inputs; relaxed mode needs an upper bound on the number of iterations to unroll the loop, and hard mode checks it.".to_string(),
             "help: put `#[bound(N)]` before the loop, with N the most iterations it may run: `#[bound(64)] while ... { ... }`.".to_string(),
         ]),
         SmoothError::NotYetRelaxed { construct, span } => labelled(

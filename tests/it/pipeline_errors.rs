@@ -41,6 +41,36 @@ fn relaxed_mode_rejects_constructs_without_relaxation() {
 }
 
 #[test]
+fn some_programs_are_rejected_in_every_mode() {
+    insta::glob!("../fixtures/smoothing_errors", "*.dsl", |path| {
+        let source = std::fs::read_to_string(path).unwrap();
+        let entry = entry_of(&source).expect("fixtures name their entry");
+        let mut rendered = Vec::new();
+        for mode in [Mode::Hard, Mode::Relaxed] {
+            let program =
+                smoothc::compile(&source, &options(path, mode, Backend::Jit)).expect("checks");
+            let Err(error) = program.function(&entry) else {
+                panic!(
+                    "{} should be rejected in {} mode",
+                    path.display(),
+                    mode.name()
+                )
+            };
+            assert_eq!(error.kind, smoothc::ErrorKind::Compile);
+            rendered.push(error.render());
+        }
+        assert_eq!(
+            rendered[0], rendered[1],
+            "the same diagnostic in both modes"
+        );
+        insta::assert_snapshot!(format!(
+            "----- SOURCE\n{source}----- DIAGNOSTICS\n{}",
+            rendered[0]
+        ));
+    });
+}
+
+#[test]
 fn runtime_faults_are_errors_on_both_backends() {
     insta::glob!("../fixtures/runtime_errors", "*.dsl", |path| {
         let source = std::fs::read_to_string(path).unwrap();

@@ -55,7 +55,9 @@ fn relaxed_early_exit_bubble_sort_matches_algovision() {
             Value::Array(ndarray::Array1::from(numbers(&case["inputs"]["array"])).into_dyn());
         let w = Value::Array(ndarray::Array1::from(numbers(&case["inputs"]["w"])).into_dyn());
         let tolerance = 1e-4;
-        let (array, grad_array) = sorted.vjp(std::slice::from_ref(&input), w, &runtime).expect("runs");
+        let (array, grad_array) = sorted
+            .vjp(std::slice::from_ref(&input), w, &runtime)
+            .expect("runs");
         assert_close(
             &reals(&array),
             &numbers(&case["outputs"]["array"]),
