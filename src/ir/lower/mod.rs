@@ -333,14 +333,7 @@ impl<'p> Lowerer<'p> {
         span: Span,
     ) -> Lowered<()> {
         let flag = self.temp("while_flag", VarType::Scalar(ScalarType::Bool));
-        let first = self.lower_scalar(scope, cond)?;
-        let _ = self.emit(
-            Inst::Write {
-                var: flag,
-                value: first,
-            },
-            cond.span,
-        );
+        self.lower_condition_into(scope, cond, flag)?;
         let loop_body = self.func.new_block(self.block);
         let bound = bound.map(|bound| i64::try_from(bound).unwrap_or(i64::MAX));
         let _ = self.emit(
@@ -353,16 +346,20 @@ impl<'p> Lowerer<'p> {
         );
         self.in_block(loop_body, |this| {
             this.lower_block_unit(scope, body)?;
-            let again = this.lower_scalar(scope, cond)?;
-            let _ = this.emit(
-                Inst::Write {
-                    var: flag,
-                    value: again,
-                },
-                cond.span,
-            );
-            Ok(())
+            this.lower_condition_into(scope, cond, flag)
         })
+    }
+
+    /// Evaluates a loop condition into the loop's flag variable.
+    fn lower_condition_into(
+        &mut self,
+        scope: &mut FnScope<'p>,
+        cond: &TExpr,
+        flag: VarId,
+    ) -> Lowered<()> {
+        let value = self.lower_scalar(scope, cond)?;
+        let _ = self.emit(Inst::Write { var: flag, value }, cond.span);
+        Ok(())
     }
 
     /// Lowers an expression used as a statement.
