@@ -54,6 +54,20 @@ struct CompileArgs {
     mode: ModeArg,
     #[arg(long, value_enum, default_value = "jit")]
     backend: BackendArg,
+    /// The sigmoid family of relaxed comparisons (files and sites may
+    /// choose their own with `#![relax(..)]` and `#[relax(..)]`).
+    #[arg(long, value_enum, default_value = "logistic")]
+    family: FamilyArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FamilyArg {
+    Logistic,
+    Cauchy,
+    Gaussian,
+    Laplace,
+    Reciprocal,
+    Optimal,
 }
 
 #[derive(clap::Args)]
@@ -179,6 +193,14 @@ fn options(file: &Path, compile: Option<&CompileArgs>) -> Options {
         options.backend = match compile.backend {
             BackendArg::Jit => Backend::Jit,
             BackendArg::Interp => Backend::Interp,
+        };
+        options.family = match compile.family {
+            FamilyArg::Logistic => Family::Logistic,
+            FamilyArg::Cauchy => Family::Cauchy,
+            FamilyArg::Gaussian => Family::Gaussian,
+            FamilyArg::Laplace => Family::Laplace,
+            FamilyArg::Reciprocal => Family::Reciprocal,
+            FamilyArg::Optimal => Family::Optimal,
         };
     }
     options

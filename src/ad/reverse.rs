@@ -189,7 +189,7 @@ impl GradBuilder<'_> {
                         self.new.emit_write(block, &adjoint_place, sum, origin);
                     }
                 }
-                (Inst::Unary(..) | Inst::Binary(..), _) => {
+                (Inst::Unary(..) | Inst::Binary(..) | Inst::Select { .. }, _) => {
                     if let Some(adjoint) = cotangents.of[inst] {
                         self.arithmetic_rule(
                             &mut cotangents,

@@ -16,6 +16,7 @@
 //! | `log x` | `x̄ += a / x` |
 //! | `sqrt x` | `x̄ += a / (2 y)` |
 //! | `sigmoid x` | `x̄ += a y (1 - y)` |
+//! | `cdf_F x` | `x̄ += a density_F(x)` |
 //! | `softplus x` | `x̄ += a sigmoid(x)` |
 //! | `sin x`, `cos x` | `x̄ += a cos x`, `x̄ -= a sin x` |
 //! | `tanh x` | `x̄ += a (1 - y²)` |
@@ -111,6 +112,14 @@ impl GradBuilder<'_> {
                         let slope = emit(self, Inst::Binary(BinaryOp::Sub, one, square));
                         emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
                     }
+                    UnaryOp::Cdf(family) => {
+                        let slope =
+                            emit(self, Inst::Unary(UnaryOp::Density(family), value(operand)));
+                        emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
+                    }
+                    // Densities appear only in gradient code, which is never
+                    // differentiated again.
+                    UnaryOp::Density(_) => return,
                     // Piecewise constant: zero almost everywhere (and the
                     // result is an int, which carries no cotangent anyway).
                     UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round => return,

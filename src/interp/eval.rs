@@ -30,6 +30,12 @@ pub(crate) fn unary(op: UnaryOp, operand: Scalar) -> Scalar {
         (UnaryOp::Sin, Scalar::Real(x)) => Scalar::Real(math::sin(x)),
         (UnaryOp::Cos, Scalar::Real(x)) => Scalar::Real(math::cos(x)),
         (UnaryOp::Tanh, Scalar::Real(x)) => Scalar::Real(math::tanh(x)),
+        (UnaryOp::Cdf(family), Scalar::Real(x)) => {
+            Scalar::Real(math::distribution_functions(family)[0].1(x))
+        }
+        (UnaryOp::Density(family), Scalar::Real(x)) => {
+            Scalar::Real(math::distribution_functions(family)[1].1(x))
+        }
         // `as` saturates at the i64 range and maps NaN to 0.
         (UnaryOp::Floor, Scalar::Real(x)) => Scalar::Int(x.floor() as i64),
         (UnaryOp::Ceil, Scalar::Real(x)) => Scalar::Int(x.ceil() as i64),

@@ -191,8 +191,8 @@ fn scalar_name(scalar: ScalarType) -> &'static str {
     }
 }
 
-fn unary_name(op: UnaryOp) -> &'static str {
-    match op {
+fn unary_name(op: UnaryOp) -> String {
+    let name = match op {
         UnaryOp::Neg => "neg",
         UnaryOp::Not => "not",
         UnaryOp::Exp => "exp",
@@ -207,7 +207,10 @@ fn unary_name(op: UnaryOp) -> &'static str {
         UnaryOp::Ceil => "ceil",
         UnaryOp::Round => "round",
         UnaryOp::ToReal => "to_real",
-    }
+        UnaryOp::Cdf(distribution) => return format!("cdf_{}", distribution.name()),
+        UnaryOp::Density(distribution) => return format!("density_{}", distribution.name()),
+    };
+    name.to_string()
 }
 
 fn binary_name(op: BinaryOp) -> &'static str {

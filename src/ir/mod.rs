@@ -163,6 +163,33 @@ pub enum UnaryOp {
     Round,
     /// int or bool to real.
     ToReal,
+    /// The CDF of a sigmoid family (the logistic one is `Sigmoid`).
+    Cdf(Distribution),
+    /// The density of a sigmoid family: the derivative of its `Cdf`.
+    Density(Distribution),
+}
+
+/// The zero-mean, unit-scale distributions whose CDFs relax comparisons,
+/// besides the logistic (see `smooth::family` for their formulas).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Distribution {
+    Cauchy,
+    Gaussian,
+    Laplace,
+    Reciprocal,
+    Optimal,
+}
+
+impl Distribution {
+    pub fn name(self) -> &'static str {
+        match self {
+            Distribution::Cauchy => "cauchy",
+            Distribution::Gaussian => "gaussian",
+            Distribution::Laplace => "laplace",
+            Distribution::Reciprocal => "reciprocal",
+            Distribution::Optimal => "optimal",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -463,6 +490,8 @@ impl Func {
                 | UnaryOp::Sin
                 | UnaryOp::Cos
                 | UnaryOp::Tanh
+                | UnaryOp::Cdf(_)
+                | UnaryOp::Density(_)
                 | UnaryOp::ToReal => Some(ScalarType::Real),
                 UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round => Some(ScalarType::Int),
             },

@@ -197,6 +197,8 @@ impl Verifier<'_> {
                 | UnaryOp::Sin
                 | UnaryOp::Cos
                 | UnaryOp::Tanh
+                | UnaryOp::Cdf(_)
+                | UnaryOp::Density(_)
                 | UnaryOp::Floor
                 | UnaryOp::Ceil
                 | UnaryOp::Round => self.expect(inst, *operand, ScalarType::Real),

@@ -619,6 +619,14 @@ impl<'a> FunctionTranslator<'a> {
             (UnaryOp::Sin, ScalarType::Real) => self.call_math(helpers::SIN, value)?,
             (UnaryOp::Cos, ScalarType::Real) => self.call_math(helpers::COS, value)?,
             (UnaryOp::Tanh, ScalarType::Real) => self.call_math(helpers::TANH, value)?,
+            (UnaryOp::Cdf(family), ScalarType::Real) => self.call_math(
+                crate::runtime::math::distribution_functions(family)[0].0,
+                value,
+            )?,
+            (UnaryOp::Density(family), ScalarType::Real) => self.call_math(
+                crate::runtime::math::distribution_functions(family)[1].0,
+                value,
+            )?,
             (UnaryOp::Floor, ScalarType::Real) => {
                 let floor = self.builder.ins().floor(value);
                 self.builder.ins().fcvt_to_sint_sat(types::I64, floor)

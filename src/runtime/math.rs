@@ -5,6 +5,8 @@
 //! same functions in both backends is what makes their results bit-for-bit
 //! equal.
 
+use crate::ir::Distribution;
+
 /// `e^x`.
 pub extern "C" fn exp(x: f64) -> f64 {
     x.exp()
@@ -59,9 +61,124 @@ pub extern "C" fn pow(x: f64, y: f64) -> f64 {
     x.powf(y)
 }
 
+// The sigmoid families: CDFs of zero-mean, unit-scale symmetric
+// distributions (`cdf(-x) = 1 - cdf(x)`), and their densities, as
+// diffsort defines them. Each is finite for every finite or infinite x.
+
+/// `atan(x) / pi + 1/2`.
+pub extern "C" fn cauchy_cdf(x: f64) -> f64 {
+    x.atan() / std::f64::consts::PI + 0.5
+}
+
+/// `1 / (pi (1 + x^2))`.
+pub extern "C" fn cauchy_density(x: f64) -> f64 {
+    // Divided twice so that x^2 cannot overflow to a zero density of inf.
+    1.0 / std::f64::consts::PI / (1.0 + x * x)
+}
+
+/// The standard normal CDF, `erfc(-x / sqrt 2) / 2` (accurate in both tails).
+pub extern "C" fn gaussian_cdf(x: f64) -> f64 {
+    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// The standard normal density.
+pub extern "C" fn gaussian_density(x: f64) -> f64 {
+    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+/// `e^x / 2` below zero, `1 - e^-x / 2` above.
+pub extern "C" fn laplace_cdf(x: f64) -> f64 {
+    if x < 0.0 {
+        0.5 * x.exp()
+    } else {
+        1.0 - 0.5 * (-x).exp()
+    }
+}
+
+/// `e^-|x| / 2`.
+pub extern "C" fn laplace_density(x: f64) -> f64 {
+    0.5 * (-x.abs()).exp()
+}
+
+/// `(x / (2 + |x|) + 1) / 2`.
+pub extern "C" fn reciprocal_cdf(x: f64) -> f64 {
+    if x.is_infinite() {
+        return if x > 0.0 { 1.0 } else { 0.0 };
+    }
+    (x / (2.0 + x.abs()) + 1.0) / 2.0
+}
+
+/// `1 / (2 + |x|)^2`.
+pub extern "C" fn reciprocal_density(x: f64) -> f64 {
+    let denominator = 2.0 + x.abs();
+    1.0 / denominator / denominator
+}
+
+/// The optimal monotonic sigmoid of monotonic differentiable sorting
+/// networks: `clamp(x, -1/4, 1/4) + 1/2 + s(x) (1/4 - 1 / (16 |x|))`, with
+/// `s(x)` the sign of x outside `[-1/4, 1/4]` and 0 inside.
+pub extern "C" fn optimal_cdf(x: f64) -> f64 {
+    if x > 0.25 {
+        1.0 - 1.0 / (16.0 * x)
+    } else if x < -0.25 {
+        -1.0 / (16.0 * x)
+    } else {
+        x + 0.5
+    }
+}
+
+/// 1 inside `[-1/4, 1/4]`, `1 / (16 x^2)` outside.
+pub extern "C" fn optimal_density(x: f64) -> f64 {
+    if x.abs() <= 0.25 {
+        1.0
+    } else {
+        1.0 / (16.0 * x) / x
+    }
+}
+
+/// The CDF and density functions of a family, and their symbol names.
+pub fn distribution_functions(
+    distribution: Distribution,
+) -> [(&'static str, extern "C" fn(f64) -> f64); 2] {
+    match distribution {
+        Distribution::Cauchy => [
+            ("smoothc_cauchy_cdf", cauchy_cdf),
+            ("smoothc_cauchy_density", cauchy_density),
+        ],
+        Distribution::Gaussian => [
+            ("smoothc_gaussian_cdf", gaussian_cdf),
+            ("smoothc_gaussian_density", gaussian_density),
+        ],
+        Distribution::Laplace => [
+            ("smoothc_laplace_cdf", laplace_cdf),
+            ("smoothc_laplace_density", laplace_density),
+        ],
+        Distribution::Reciprocal => [
+            ("smoothc_reciprocal_cdf", reciprocal_cdf),
+            ("smoothc_reciprocal_density", reciprocal_density),
+        ],
+        Distribution::Optimal => [
+            ("smoothc_optimal_cdf", optimal_cdf),
+            ("smoothc_optimal_density", optimal_density),
+        ],
+    }
+}
+
+const DISTRIBUTIONS: [Distribution; 5] = [
+    Distribution::Cauchy,
+    Distribution::Gaussian,
+    Distribution::Laplace,
+    Distribution::Reciprocal,
+    Distribution::Optimal,
+];
+
 /// The symbols the JIT registers: name and function address.
-pub fn symbols() -> [(&'static str, *const u8); 8] {
-    [
+pub fn symbols() -> Vec<(&'static str, *const u8)> {
+    let families = DISTRIBUTIONS
+        .iter()
+        .flat_map(|distribution| distribution_functions(*distribution))
+        .map(|(name, function)| (name, function as *const u8));
+    let mut symbols = vec![
         ("smoothc_exp", exp as *const u8),
         ("smoothc_log", log as *const u8),
         ("smoothc_sigmoid", sigmoid as *const u8),
@@ -70,12 +187,59 @@ pub fn symbols() -> [(&'static str, *const u8); 8] {
         ("smoothc_cos", cos as *const u8),
         ("smoothc_tanh", tanh as *const u8),
         ("smoothc_pow", pow as *const u8),
-    ]
+    ];
+    symbols.extend(families);
+    symbols
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn families_are_symmetric_cdfs_with_their_densities() {
+        for distribution in DISTRIBUTIONS {
+            let [(_, cdf), (_, density)] = distribution_functions(distribution);
+            assert_eq!(cdf(0.0), 0.5, "{distribution:?}");
+            for x in [
+                -1e300,
+                -50.0,
+                -3.0,
+                -0.3,
+                -0.25,
+                -0.1,
+                0.1,
+                0.2,
+                0.3,
+                3.0,
+                50.0,
+                1e300,
+                f64::INFINITY,
+            ] {
+                let (p, q) = (cdf(x), cdf(-x));
+                assert!(
+                    (0.0..=1.0).contains(&p) && (p + q - 1.0).abs() < 1e-15,
+                    "{distribution:?} at {x}"
+                );
+                assert!(
+                    density(x).is_finite() && density(x) >= 0.0,
+                    "{distribution:?} density at {x}"
+                );
+            }
+            for x in [-2.0, -0.7, -0.2, 0.05, 0.4, 1.5] {
+                let h = 1e-6;
+                let slope = (cdf(x + h) - cdf(x - h)) / (2.0 * h);
+                assert!(
+                    (slope - density(x)).abs() < 1e-7,
+                    "{distribution:?} slope at {x}: {slope} vs {}",
+                    density(x)
+                );
+            }
+        }
+        assert!((gaussian_cdf(1.0) - 0.841_344_746_068_542_9).abs() < 1e-15);
+        // The lower tail keeps its relative accuracy (Phi(-30) is about 4.9e-198).
+        assert!((gaussian_cdf(-30.0) / 4.906_713_927_148_187e-198 - 1.0).abs() < 1e-12);
+    }
 
     #[test]
     fn sigmoid_is_finite_and_symmetric_at_extremes() {

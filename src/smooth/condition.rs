@@ -1,8 +1,8 @@
 //! Relaxed comparisons and logic.
 //!
-//! * `a > b`, `a >= b` → `S((a - b) / tau)`; `a < b`, `a <= b` →
-//!   `S((b - a) / tau)`, with `S` the family's CDF (logistic:
-//!   `sigmoid`). As `tau -> 0` this tends to the hard 0/1 answer for
+//! * `a > b`, `a >= b` → `S((a - b) / (tau * scale))`; `a < b`, `a <= b` →
+//!   `S((b - a) / (tau * scale))`, with `S` the CDF of the site's family
+//!   (see `family`) and `scale` the site's `#[relax(scale = ..)]`. As `tau -> 0` this tends to the hard 0/1 answer for
 //!   `a != b`; at `a == b` it is 1/2 for every `tau`.
 //! * `!p` → `1 - p`.
 //! * `p && q` → `p * q`, `p || q` → `p + q - p * q` (the product t-norm and
@@ -11,9 +11,11 @@
 //! * `==` and `!=` on data have no relaxation (a diagnostic suggests a
 //!   comparison with a tolerance instead).
 
+use super::Family;
 use super::rewrite::Smoother;
 use super::{SiteKind, SmoothError};
 use crate::ir::{BinaryOp, Inst, InstId, ScalarType, UnaryOp};
+use crate::sema::attrs::{SiteAttrs, TNorm};
 use crate::syntax::span::Origin;
 
 impl Smoother<'_> {
@@ -46,20 +48,7 @@ impl Smoother<'_> {
             BinaryOp::And | BinaryOp::Or => {
                 let p = self.probability(lhs, origin);
                 let q = self.probability(rhs, origin);
-                let both = self.emit(Inst::Binary(BinaryOp::Mul, p, q), derived);
-                let rule = if op == BinaryOp::And {
-                    self.record_site(SiteKind::Logic, "product t-norm p * q".to_string(), origin);
-                    both
-                } else {
-                    self.record_site(
-                        SiteKind::Logic,
-                        "probabilistic sum p + q - p * q".to_string(),
-                        origin,
-                    );
-                    let sum = self.emit(Inst::Binary(BinaryOp::Add, p, q), derived);
-                    self.emit(Inst::Binary(BinaryOp::Sub, sum, both), derived)
-                };
-                Ok(rule)
+                Ok(self.emit_tnorm(op, p, q, origin))
             }
             BinaryOp::Eq | BinaryOp::Ne => Err(SmoothError::Equality {
                 span: origin.span(),
@@ -70,19 +59,32 @@ impl Smoother<'_> {
                 } else {
                     (rhs, lhs)
                 };
-                let family = self.options.family;
+                let attrs = self.site_attrs();
+                let family = attrs
+                    .family
+                    .map_or(self.options.family, Family::from_attribute);
+                let scale = attrs.scale.unwrap_or(1.0);
+                let temperature = if scale == 1.0 {
+                    "tau".to_string()
+                } else {
+                    format!("({scale:?} tau)")
+                };
                 self.record_site(
                     SiteKind::Comparison,
-                    format!("{}((a - b) / tau)", family.name()),
+                    format!("{}((a - b) / {temperature})", family.name()),
                     origin,
                 );
                 let difference = self.emit(
                     Inst::Binary(BinaryOp::Sub, self.value(high), self.value(low)),
                     derived,
                 );
-                let tau = self.emit(Inst::Tau, derived);
+                let mut tau = self.emit(Inst::Tau, derived);
+                if scale != 1.0 {
+                    let factor = self.emit(Inst::Real(scale), derived);
+                    tau = self.emit(Inst::Binary(BinaryOp::Mul, tau, factor), derived);
+                }
                 let scaled = self.emit(Inst::Binary(BinaryOp::Div, difference, tau), derived);
-                Ok(self.emit_cdf(scaled, origin))
+                Ok(self.emit(Inst::Unary(family.cdf(), scaled), derived))
             }
             BinaryOp::Add
             | BinaryOp::Sub
@@ -103,11 +105,85 @@ impl Smoother<'_> {
         self.emit(Inst::Binary(BinaryOp::Sub, one, p), origin.derived())
     }
 
-    /// The family's CDF at `x`.
-    fn emit_cdf(&mut self, x: InstId, origin: Origin) -> InstId {
-        match self.options.family {
-            super::Family::Logistic => {
-                self.emit(Inst::Unary(UnaryOp::Sigmoid, x), origin.derived())
+    /// The attributes of the site being rewritten (defaults when none).
+    fn site_attrs(&self) -> SiteAttrs {
+        self.site
+            .map(|id| self.old.attrs[id].clone())
+            .unwrap_or_default()
+    }
+
+    /// `p && q` and `p || q` under the site's t-norm:
+    ///
+    /// | t-norm | `p && q` | `p \|\| q` |
+    /// |---|---|---|
+    /// | product (default) | `p q` | `p + q - p q` |
+    /// | godel | `min(p, q)` | `max(p, q)` |
+    /// | lukasiewicz | `max(0, p + q - 1)` | `min(1, p + q)` |
+    ///
+    /// All three are exact on 0/1 inputs.
+    fn emit_tnorm(&mut self, op: BinaryOp, p: InstId, q: InstId, origin: Origin) -> InstId {
+        let at = origin.derived();
+        let tnorm = self.site_attrs().tnorm.unwrap_or(TNorm::Product);
+        let is_and = op == BinaryOp::And;
+        let (name, formula) = match (tnorm, is_and) {
+            (TNorm::Product, true) => ("product t-norm", "p * q"),
+            (TNorm::Product, false) => ("probabilistic sum", "p + q - p * q"),
+            (TNorm::Godel, true) => ("godel t-norm", "min(p, q)"),
+            (TNorm::Godel, false) => ("godel t-conorm", "max(p, q)"),
+            (TNorm::Lukasiewicz, true) => ("lukasiewicz t-norm", "max(0, p + q - 1)"),
+            (TNorm::Lukasiewicz, false) => ("lukasiewicz t-conorm", "min(1, p + q)"),
+        };
+        self.record_site(SiteKind::Logic, format!("{name} {formula}"), origin);
+        match tnorm {
+            TNorm::Product => {
+                let both = self.emit(Inst::Binary(BinaryOp::Mul, p, q), at);
+                if is_and {
+                    return both;
+                }
+                let sum = self.emit(Inst::Binary(BinaryOp::Add, p, q), at);
+                self.emit(Inst::Binary(BinaryOp::Sub, sum, both), at)
+            }
+            TNorm::Godel => {
+                let pick_p = self.emit(
+                    Inst::Binary(if is_and { BinaryOp::Lt } else { BinaryOp::Gt }, p, q),
+                    at,
+                );
+                self.emit(
+                    Inst::Select {
+                        cond: pick_p,
+                        then: p,
+                        otherwise: q,
+                    },
+                    at,
+                )
+            }
+            TNorm::Lukasiewicz => {
+                let sum = self.emit(Inst::Binary(BinaryOp::Add, p, q), at);
+                let (bound, shifted) = if is_and {
+                    let one = self.emit(Inst::Real(1.0), at);
+                    (
+                        self.emit(Inst::Real(0.0), at),
+                        self.emit(Inst::Binary(BinaryOp::Sub, sum, one), at),
+                    )
+                } else {
+                    (self.emit(Inst::Real(1.0), at), sum)
+                };
+                let beyond = self.emit(
+                    Inst::Binary(
+                        if is_and { BinaryOp::Lt } else { BinaryOp::Gt },
+                        shifted,
+                        bound,
+                    ),
+                    at,
+                );
+                self.emit(
+                    Inst::Select {
+                        cond: beyond,
+                        then: bound,
+                        otherwise: shifted,
+                    },
+                    at,
+                )
             }
         }
     }

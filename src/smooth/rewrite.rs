@@ -27,7 +27,7 @@ pub(crate) struct Smoother<'f> {
     /// How many relaxed branches enclose the instruction being rewritten.
     pub(super) soft_depth: usize,
     /// The site attributes of the old instruction being rewritten.
-    site: Option<crate::ir::AttrsId>,
+    pub(super) site: Option<crate::ir::AttrsId>,
 }
 
 impl<'f> Smoother<'f> {

@@ -133,3 +133,50 @@ fn vector_jacobian_product_of_an_array_result_matches_finite_differences() {
         .collect();
     assert_close(&reals(&grads[0]), &numeric, 1e-6, "vjp of bubble_sort");
 }
+
+#[test]
+fn every_family_and_tnorm_has_exact_gradients() {
+    let example = support::examples()
+        .into_iter()
+        .find(|example| example.name == "bubble_sort")
+        .expect("the bubble sort example exists");
+    for family in smoothc::Family::ALL {
+        let options = smoothc::Options {
+            family,
+            ..smoothc::Options::default()
+        };
+        let program = smoothc::compile(&example.source, &options).expect("compiles");
+        let function = program.function("loss").expect("builds");
+        let args = example.args(&function);
+        for tau in [0.2, 1.0] {
+            check(
+                &function,
+                &args,
+                tau,
+                &format!("bubble sort, {} at tau={tau}", family.name()),
+            );
+            for extreme in [1e-9, 1e9] {
+                let runtime = Runtime {
+                    tau: extreme,
+                    ..Runtime::default()
+                };
+                let (value, grads) = function.value_and_grad(&args, &runtime).expect("runs");
+                assert!(
+                    reals(&value)
+                        .iter()
+                        .chain(grads.iter().flat_map(reals).collect::<Vec<_>>().iter())
+                        .all(|x| x.is_finite()),
+                    "{} at tau={extreme}",
+                    family.name()
+                );
+            }
+        }
+    }
+    for tnorm in ["product", "godel", "lukasiewicz"] {
+        let source = format!(
+            "fn f(x: real, y: real) -> real {{\n    if #[relax(tnorm = \"{tnorm}\")] (x > 0.2 && y < 0.5 || x > y) {{ x * y }} else {{ x - y }}\n}}\n"
+        );
+        let function = support::compile_fn(&source, "f", Mode::Relaxed, Backend::Jit);
+        check(&function, &[Value::Real(0.3), Value::Real(0.8)], 0.5, tnorm);
+    }
+}

@@ -120,3 +120,72 @@ fn int_conditions_stay_exact_in_relaxed_mode() {
     ];
     assert_eq!(relaxed(source, &args, 5.0), 11.0);
 }
+
+/// The family CDFs at a few points, from their published formulas (values
+/// computed independently: Phi(0.5) from tables).
+#[test]
+fn every_family_relaxes_a_comparison_with_its_cdf() {
+    let source = "fn f(x: real, y: real) -> real { if x > y { 1.0 } else { 0.0 } }";
+    let expected = [
+        (smoothc::Family::Logistic, sigmoid(0.5)),
+        (
+            smoothc::Family::Cauchy,
+            0.5_f64.atan() / std::f64::consts::PI + 0.5,
+        ),
+        (smoothc::Family::Gaussian, 0.691_462_461_274_013_1),
+        (smoothc::Family::Laplace, 1.0 - 0.5 * (-0.5_f64).exp()),
+        (smoothc::Family::Reciprocal, (0.5 / 2.5 + 1.0) / 2.0),
+        (smoothc::Family::Optimal, 1.0 - 1.0 / 8.0),
+    ];
+    for (family, value) in expected {
+        let options = smoothc::Options {
+            family,
+            ..smoothc::Options::default()
+        };
+        let program = smoothc::compile(source, &options).expect("compiles");
+        let function = program.function("f").expect("builds");
+        // x - y = 0.25 at tau = 0.5: the CDF at 0.5.
+        let args = [Value::Real(0.75), Value::Real(0.5)];
+        let runtime = Runtime {
+            tau: 0.5,
+            ..Runtime::default()
+        };
+        let p = function
+            .call(&args, &runtime)
+            .expect("runs")
+            .as_real()
+            .expect("real");
+        assert!((p - value).abs() < 1e-15, "{family:?}: {p} vs {value}");
+        // Mirrored arguments give the complement (every family is symmetric).
+        let q = function
+            .call(&[Value::Real(0.5), Value::Real(0.75)], &runtime)
+            .expect("runs")
+            .as_real()
+            .expect("real");
+        assert!((p + q - 1.0).abs() < 1e-15, "{family:?} is symmetric");
+    }
+}
+
+#[test]
+fn site_attributes_choose_family_scale_and_tnorm() {
+    let (x, y, tau) = (0.4, -0.3, 0.7);
+    let args = [Value::Real(x), Value::Real(y)];
+    let cauchy = |v: f64| v.atan() / std::f64::consts::PI + 0.5;
+    // The site's family and scale override the options (logistic, tau).
+    let scaled = "fn f(x: real, y: real) -> real { if #[relax(cauchy, scale = 2.0)] x > 0.0 { 1.0 } else { 0.0 } }";
+    assert_near(relaxed(scaled, &args, tau), cauchy(x / (2.0 * tau)));
+    // A file default applies where no site says otherwise.
+    let file =
+        "#![relax(cauchy)]\nfn f(x: real, y: real) -> real { if x > 0.0 { 1.0 } else { 0.0 } }";
+    assert_near(relaxed(file, &args, tau), cauchy(x / tau));
+    let p = sigmoid(x / tau);
+    let q = sigmoid(y / tau);
+    let godel_and = "fn f(x: real, y: real) -> real { if #[relax(tnorm = \"godel\")] (x > 0.0 && y > 0.0) { 1.0 } else { 0.0 } }";
+    assert_near(relaxed(godel_and, &args, tau), p.min(q));
+    let godel_or = "fn f(x: real, y: real) -> real { if #[relax(tnorm = \"godel\")] (x > 0.0 || y > 0.0) { 1.0 } else { 0.0 } }";
+    assert_near(relaxed(godel_or, &args, tau), p.max(q));
+    let luk_and = "fn f(x: real, y: real) -> real { if #[relax(tnorm = \"lukasiewicz\")] (x > 0.0 && y > 0.0) { 1.0 } else { 0.0 } }";
+    assert_near(relaxed(luk_and, &args, tau), (p + q - 1.0).max(0.0));
+    let luk_or = "fn f(x: real, y: real) -> real { if #[relax(tnorm = \"lukasiewicz\")] (x > 0.0 || y > 0.0) { 1.0 } else { 0.0 } }";
+    assert_near(relaxed(luk_or, &args, tau), (p + q).min(1.0));
+}
