@@ -457,6 +457,10 @@ fn builtin_signature(builtin: Builtin) -> &'static str {
         Builtin::Len => "len(array) -> int` or `len(array, dim) -> int",
         Builtin::Zeros => "zeros(n, ..) -> real[n, ..]",
         Builtin::Fill => "fill(n, .., v: T) -> T[n, ..]",
+        Builtin::SoftSort => "soft_sort(real[n]) -> real[n]",
+        Builtin::SoftRank => "soft_rank(real[n]) -> real[n]",
+        Builtin::SoftSortKl => "soft_sort_kl(real[n]) -> real[n]",
+        Builtin::SoftRankKl => "soft_rank_kl(real[n]) -> real[n]",
     }
 }
 
@@ -491,6 +495,9 @@ fn builtin_expects(builtin: Builtin) -> &'static str {
         Builtin::Len => "an array",
         Builtin::Zeros => "a size",
         Builtin::Fill => "a scalar value",
+        Builtin::SoftSort | Builtin::SoftRank | Builtin::SoftSortKl | Builtin::SoftRankKl => {
+            "a 1-D array of reals"
+        }
     }
 }
 

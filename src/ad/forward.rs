@@ -31,7 +31,18 @@ impl GradBuilder<'_> {
             let map =
                 |value: &InstId| values[*value].expect("operands come earlier in the segment");
             let copy = match &old.insts[inst] {
-                Inst::Push(_) | Inst::Pop(_) => return Err(AdError::NoRule),
+                Inst::Push(_)
+                | Inst::Pop(_)
+                | Inst::PushArray(_)
+                | Inst::PopArray(_)
+                | Inst::SortArrayVjp { .. } => return Err(AdError::NoRule),
+                Inst::SortArray { output, .. } => {
+                    // Its previous contents, for the reverse sweep to restore.
+                    let _ = self
+                        .new
+                        .append(new_block, Inst::PushArray(*output), origin.derived());
+                    old.insts[inst].map_operands(|value| map(&value))
+                }
                 old_inst @ (Inst::Write { .. } | Inst::Store { .. }) => {
                     let copy = old_inst.map_operands(|value| map(&value));
                     let place =

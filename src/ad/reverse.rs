@@ -97,9 +97,15 @@ impl GradBuilder<'_> {
         block: BlockId,
     ) -> SecondaryMap<InstId, Option<InstId>> {
         let mut undos: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
+        let mut sorted_arrays = Vec::new();
         for &inst in segment.iter().rev() {
             let origin = self.old.origins[inst].derived();
             let old_inst = &self.old.insts[inst];
+            if let Inst::SortArray { output, .. } = old_inst {
+                let _ = self.new.append(block, Inst::PopArray(*output), origin);
+                sorted_arrays.push((*output, origin));
+                continue;
+            }
             if !matches!(old_inst, Inst::Write { .. } | Inst::Store { .. }) {
                 continue;
             }
@@ -126,6 +132,14 @@ impl GradBuilder<'_> {
             self.new.emit_write(block, &place, previous, origin);
             undos[inst] = Some(previous);
         }
+        // An array's previous contents cannot be held in a value like a
+        // scalar's: they go back on the tape (in forward order, so step 3
+        // pops them last write first). Lowering gives each sort its own
+        // output, written once per segment, so each holds here what it
+        // held before its write.
+        for (output, origin) in sorted_arrays.into_iter().rev() {
+            let _ = self.new.append(block, Inst::PushArray(output), origin);
+        }
         undos
     }
 
@@ -138,7 +152,14 @@ impl GradBuilder<'_> {
         let mut values: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
         for &inst in segment {
             let old_inst = &self.old.insts[inst];
-            if matches!(old_inst, Inst::Push(_) | Inst::Pop(_)) {
+            if matches!(
+                old_inst,
+                Inst::Push(_)
+                    | Inst::Pop(_)
+                    | Inst::PushArray(_)
+                    | Inst::PopArray(_)
+                    | Inst::SortArrayVjp { .. }
+            ) {
                 return Err(AdError::NoRule);
             }
             let copy = old_inst
@@ -188,6 +209,20 @@ impl GradBuilder<'_> {
                         );
                         self.new.emit_write(block, &adjoint_place, sum, origin);
                     }
+                }
+                (Inst::SortArray { op, input, output }, _) => {
+                    let op = op.map_strength(value);
+                    let _ = self.new.append(
+                        block,
+                        Inst::SortArrayVjp {
+                            op,
+                            input: *input,
+                            cotangent: self.adjoint(*output),
+                            target: self.adjoint(*input),
+                        },
+                        origin,
+                    );
+                    let _ = self.new.append(block, Inst::PopArray(*output), origin);
                 }
                 (Inst::Unary(..) | Inst::Binary(..) | Inst::Select { .. }, _) => {
                     if let Some(adjoint) = cotangents.of[inst] {

@@ -216,6 +216,10 @@ impl GradBuilder<'_> {
             | Inst::If { .. }
             | Inst::For { .. }
             | Inst::Loop { .. }
+            | Inst::SortArray { .. }
+            | Inst::SortArrayVjp { .. }
+            | Inst::PushArray(_)
+            | Inst::PopArray(_)
             | Inst::Push(_)
             | Inst::Pop(_) => {}
         }

@@ -183,6 +183,28 @@ impl Frame {
         }
     }
 
+    /// The elements of a real array variable, row-major.
+    pub(crate) fn real_elements(&self, var: VarId) -> &[f64] {
+        match &self.storage[var] {
+            Storage::Array {
+                elements: Elements::Real(elements),
+                ..
+            } => elements,
+            _ => panic!("malformed IR: {var} is not a real array"),
+        }
+    }
+
+    /// The elements of a real array variable, for writing.
+    pub(crate) fn real_elements_mut(&mut self, var: VarId) -> &mut [f64] {
+        match &mut self.storage[var] {
+            Storage::Array {
+                elements: Elements::Real(elements),
+                ..
+            } => elements,
+            _ => panic!("malformed IR: {var} is not a real array"),
+        }
+    }
+
     /// One array element; `inst` is the `Load` (for the error).
     pub(crate) fn load(
         &self,

@@ -87,6 +87,17 @@ impl Machine<'_> {
             .unwrap_or_else(|| panic!("malformed IR: {inst} is used before it is computed"))
     }
 
+    /// The relaxation strength of a sort (0 when it is hard).
+    fn strength(&self, op: &crate::ir::SortArray) -> f64 {
+        match op.relaxation {
+            Some((_, strength)) => match self.value(strength) {
+                Scalar::Real(strength) => strength,
+                other => panic!("malformed IR: sort strength {other:?}"),
+            },
+            None => 0.0,
+        }
+    }
+
     fn exec_inst(&mut self, inst: InstId) -> Result<(), RuntimeError> {
         let result = match &self.func.insts[inst] {
             Inst::Select {
@@ -100,6 +111,54 @@ impl Machine<'_> {
             }),
             Inst::Loop { flag, body, bound } => {
                 self.exec_loop(inst, *flag, *body, *bound)?;
+                None
+            }
+            Inst::SortArray { op, input, output } => {
+                let strength = self.strength(op);
+                let values = self.frame.real_elements(*input).to_vec();
+                let code = crate::runtime::sorting::code(op);
+                crate::runtime::sorting::sort(
+                    code,
+                    &values,
+                    strength,
+                    self.frame.real_elements_mut(*output),
+                );
+                None
+            }
+            Inst::SortArrayVjp {
+                op,
+                input,
+                cotangent,
+                target,
+            } => {
+                let strength = self.strength(op);
+                let values = self.frame.real_elements(*input).to_vec();
+                let seed = self.frame.real_elements(*cotangent).to_vec();
+                let code = crate::runtime::sorting::code(op);
+                crate::runtime::sorting::sort_vjp(
+                    code,
+                    &values,
+                    strength,
+                    &seed,
+                    self.frame.real_elements_mut(*target),
+                );
+                self.frame.real_elements_mut(*cotangent).fill(0.0);
+                None
+            }
+            Inst::PushArray(var) => {
+                for value in self.frame.real_elements(*var).to_vec() {
+                    self.tape.push_real(value)?;
+                }
+                None
+            }
+            Inst::PopArray(var) => {
+                let count = self.frame.real_elements(*var).len();
+                let mut popped = Vec::with_capacity(count);
+                for _ in 0..count {
+                    popped.push(self.tape.pop_real()?);
+                }
+                popped.reverse();
+                self.frame.real_elements_mut(*var).copy_from_slice(&popped);
                 None
             }
             Inst::Real(value) => Some(Scalar::Real(*value)),

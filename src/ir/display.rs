@@ -176,6 +176,15 @@ impl Func {
                 then,
                 otherwise,
             } => format!("select {cond}, {then}, {otherwise}"),
+            Inst::SortArray { op, input, output } => format!("{} {output}, {input}", sort_name(op)),
+            Inst::SortArrayVjp {
+                op,
+                input,
+                cotangent,
+                target,
+            } => format!("{}_vjp {target}, {input}, {cotangent}", sort_name(op)),
+            Inst::PushArray(var) => format!("push_array {var}"),
+            Inst::PopArray(var) => format!("pop_array {var}"),
             Inst::Push(value) => format!("push {value}"),
             Inst::Pop(ty) => format!("pop {}", scalar_name(*ty)),
             Inst::If { .. } | Inst::For { .. } | Inst::Loop { .. } => String::new(),
@@ -229,5 +238,20 @@ fn binary_name(op: BinaryOp) -> &'static str {
         BinaryOp::Ne => "ne",
         BinaryOp::And => "and",
         BinaryOp::Or => "or",
+    }
+}
+
+/// `sort`, `rank`, `soft_sort_l2(v3)`, `soft_rank_kl(v3)`.
+fn sort_name(op: &super::SortArray) -> String {
+    let what = if op.ranks { "rank" } else { "sort" };
+    match op.relaxation {
+        None => what.to_string(),
+        Some((regularization, strength)) => {
+            let regularization = match regularization {
+                super::Regularization::L2 => "l2",
+                super::Regularization::Kl => "kl",
+            };
+            format!("soft_{what}_{regularization}({strength})")
+        }
     }
 }

@@ -169,6 +169,24 @@ pub enum UnaryOp {
     Density(Distribution),
 }
 
+/// What a `SortArray` computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SortArray {
+    /// Sorted values, or 1-based ascending ranks.
+    pub ranks: bool,
+    /// `None`: the hard sort; else the isotonic-regression relaxation with
+    /// this regularization and strength (a real value: `tau` times the
+    /// site's scale).
+    pub relaxation: Option<(Regularization, InstId)>,
+}
+
+/// The regularization of the isotonic-regression soft sort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Regularization {
+    L2,
+    Kl,
+}
+
 /// The zero-mean, unit-scale distributions whose CDFs relax comparisons,
 /// besides the logistic (see `smooth::family` for their formulas).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -285,6 +303,26 @@ pub enum Inst {
         body: BlockId,
         reverse: bool,
     },
+    /// `output = sort(input)` or the ranks of `input` (1-D real arrays of
+    /// one length), hard or relaxed by isotonic regression (see
+    /// [`SortArray`]).
+    SortArray {
+        op: SortArray,
+        input: VarId,
+        output: VarId,
+    },
+    /// `target += vjp(input, cotangent)`: the vector-Jacobian product of
+    /// the `SortArray` `op` at `input` (created by reverse mode).
+    SortArrayVjp {
+        op: SortArray,
+        input: VarId,
+        cotangent: VarId,
+        target: VarId,
+    },
+    /// Pushes every element of an array to the tape, in order.
+    PushArray(VarId),
+    /// Pops an array pushed by `PushArray` back into the variable.
+    PopArray(VarId),
     /// Pushes a value to the tape (reals and ints/bools on separate stacks).
     Push(InstId),
     /// Pops the most recent value of the given type from the tape.
@@ -293,6 +331,16 @@ pub enum Inst {
 
 impl Inst {
     /// Whether the instruction owns blocks (ends a segment).
+    /// The variable an array-level instruction writes, if any.
+    pub fn array_written(&self) -> Option<VarId> {
+        match self {
+            Inst::SortArray { output, .. } => Some(*output),
+            Inst::SortArrayVjp { target, .. } => Some(*target),
+            Inst::PopArray(var) => Some(*var),
+            _ => None,
+        }
+    }
+
     pub fn is_control(&self) -> bool {
         matches!(self, Inst::If { .. } | Inst::For { .. } | Inst::Loop { .. })
     }
@@ -329,7 +377,23 @@ impl Inst {
                 then: map(*then),
                 otherwise: map(*otherwise),
             },
-            Inst::Loop { .. } => self.clone(),
+            Inst::Loop { .. } | Inst::PushArray(_) | Inst::PopArray(_) => self.clone(),
+            Inst::SortArray { op, input, output } => Inst::SortArray {
+                op: op.map_strength(map),
+                input: *input,
+                output: *output,
+            },
+            Inst::SortArrayVjp {
+                op,
+                input,
+                cotangent,
+                target,
+            } => Inst::SortArrayVjp {
+                op: op.map_strength(map),
+                input: *input,
+                cotangent: *cotangent,
+                target: *target,
+            },
             Inst::Push(value) => Inst::Push(map(*value)),
             Inst::If {
                 cond,
@@ -389,7 +453,12 @@ impl Inst {
             } => vec![*cond, *then, *otherwise],
             Inst::If { cond, .. } => vec![*cond],
             Inst::For { lo, hi, .. } => vec![*lo, *hi],
-            Inst::Loop { .. } => Vec::new(),
+            Inst::Loop { .. } | Inst::PushArray(_) | Inst::PopArray(_) => Vec::new(),
+            Inst::SortArray { op, .. } | Inst::SortArrayVjp { op, .. } => op
+                .relaxation
+                .map(|(_, strength)| strength)
+                .into_iter()
+                .collect(),
         }
     }
 }
@@ -509,6 +578,10 @@ impl Func {
             | Inst::If { .. }
             | Inst::For { .. }
             | Inst::Loop { .. }
+            | Inst::SortArray { .. }
+            | Inst::SortArrayVjp { .. }
+            | Inst::PushArray(_)
+            | Inst::PopArray(_)
             | Inst::Push(_) => None,
         }
     }
@@ -525,5 +598,17 @@ impl Func {
             .enumerate()
             .filter(|(_, var)| self.vars[*var].ty.elem() == ScalarType::Real)
             .collect()
+    }
+}
+
+impl SortArray {
+    /// The same choices with the strength value replaced by `map(strength)`.
+    pub fn map_strength(self, map: impl FnOnce(InstId) -> InstId) -> SortArray {
+        SortArray {
+            ranks: self.ranks,
+            relaxation: self
+                .relaxation
+                .map(|(regularization, strength)| (regularization, map(strength))),
+        }
     }
 }

@@ -151,6 +151,34 @@ impl Verifier<'_> {
         Ok(())
     }
 
+    /// `SortArray` operands: 1-D real arrays of one length; a real strength.
+    fn sort_operands(
+        &self,
+        inst: InstId,
+        op: &super::SortArray,
+        arrays: &[VarId],
+    ) -> Result<(), VerifyError> {
+        let mut length = None;
+        for var in arrays {
+            match &self.func.vars[*var].ty {
+                VarType::Array {
+                    elem: ScalarType::Real,
+                    dims,
+                } if dims.len() == 1 => {
+                    if length.is_some_and(|length| length != dims[0]) {
+                        return Err(self.error(Some(inst), "sort arrays differ in length"));
+                    }
+                    length = Some(dims[0]);
+                }
+                _ => return Err(self.error(Some(inst), &format!("{var} is not a 1-D real array"))),
+            }
+        }
+        match op.relaxation {
+            Some((_, strength)) => self.expect(inst, strength, ScalarType::Real),
+            None => Ok(()),
+        }
+    }
+
     fn types(&self, inst: InstId) -> Result<(), VerifyError> {
         let func = self.func;
         if func.types[inst] != func.result_type(&func.insts[inst]) {
@@ -260,6 +288,31 @@ impl Verifier<'_> {
                     return Err(self.error(Some(inst), "loop counter is not an int"));
                 }
                 Ok(())
+            }
+            Inst::SortArray { op, input, output } => {
+                self.not_param(inst, *output)?;
+                self.sort_operands(inst, op, &[*input, *output])
+            }
+            Inst::SortArrayVjp {
+                op,
+                input,
+                cotangent,
+                target,
+            } => {
+                self.not_param(inst, *target)?;
+                self.sort_operands(inst, op, &[*input, *cotangent, *target])
+            }
+            Inst::PushArray(var) | Inst::PopArray(var) => {
+                if matches!(self.func.insts[inst], Inst::PopArray(_)) {
+                    self.not_param(inst, *var)?;
+                }
+                match &self.func.vars[*var].ty {
+                    VarType::Array {
+                        elem: ScalarType::Real,
+                        ..
+                    } => Ok(()),
+                    _ => Err(self.error(Some(inst), "push_array and pop_array take real arrays")),
+                }
             }
             Inst::Push(value) => match self.ty(*value) {
                 Some(_) => Ok(()),

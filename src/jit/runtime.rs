@@ -38,8 +38,119 @@ pub(crate) fn symbols() -> Vec<(&'static str, *const u8)> {
         (TAPE_PUSH_INT, tape_push_int as *const u8),
         (TAPE_POP_REAL, tape_pop_real as *const u8),
         (TAPE_POP_INT, tape_pop_int as *const u8),
+        (TAPE_PUSH_ARRAY, tape_push_array as *const u8),
+        (TAPE_POP_ARRAY, tape_pop_array as *const u8),
+        (SORT_ARRAY, sort_array as *const u8),
+        (SORT_ARRAY_VJP, sort_array_vjp as *const u8),
     ]);
     symbols
+}
+
+/// `(tape, elements, count) -> status`.
+pub(crate) const TAPE_PUSH_ARRAY: &str = "smoothc_tape_push_array";
+/// `(tape, elements, count) -> status`.
+pub(crate) const TAPE_POP_ARRAY: &str = "smoothc_tape_pop_array";
+/// `(code, input, output, length, strength)`.
+pub(crate) const SORT_ARRAY: &str = "smoothc_sort_array";
+/// `(code, input, cotangent, target, length, strength)`.
+pub(crate) const SORT_ARRAY_VJP: &str = "smoothc_sort_array_vjp";
+
+/// Pushes `count` reals from `elements` onto the tape, in order.
+///
+/// # Safety
+///
+/// `tape` must point to a live `Tape` that nothing else accesses during the
+/// call, and `elements` must be valid for `count` reads of `f64`.
+unsafe extern "C" fn tape_push_array(tape: *mut Tape, elements: *const f64, count: i64) -> i32 {
+    // SAFETY: the caller guarantees both pointers (see above).
+    let (tape, elements) = unsafe {
+        (
+            &mut *tape,
+            std::slice::from_raw_parts(elements, count.max(0) as usize),
+        )
+    };
+    for value in elements {
+        if let Err(error) = tape.push_real(*value) {
+            return status_of(&error);
+        }
+    }
+    STATUS_OK
+}
+
+/// Pops `count` reals from the tape into `elements` (the last pushed into
+/// the last element).
+///
+/// # Safety
+///
+/// `tape` must point to a live `Tape` that nothing else accesses during the
+/// call, and `elements` must be valid for `count` writes of `f64`.
+unsafe extern "C" fn tape_pop_array(tape: *mut Tape, elements: *mut f64, count: i64) -> i32 {
+    // SAFETY: the caller guarantees both pointers (see above).
+    let (tape, elements) = unsafe {
+        (
+            &mut *tape,
+            std::slice::from_raw_parts_mut(elements, count.max(0) as usize),
+        )
+    };
+    for slot in elements.iter_mut().rev() {
+        match tape.pop_real() {
+            Ok(value) => *slot = value,
+            Err(error) => return status_of(&error),
+        }
+    }
+    STATUS_OK
+}
+
+/// `output = sort(input)` (or ranks) through `runtime::sorting`.
+///
+/// # Safety
+///
+/// `input` must be valid for `length` reads and `output` for `length`
+/// writes of `f64`, and the two must not overlap.
+unsafe extern "C" fn sort_array(
+    code: i64,
+    input: *const f64,
+    output: *mut f64,
+    length: i64,
+    strength: f64,
+) {
+    let length = length.max(0) as usize;
+    // SAFETY: the caller guarantees the pointers and lengths (see above).
+    let (input, output) = unsafe {
+        (
+            std::slice::from_raw_parts(input, length),
+            std::slice::from_raw_parts_mut(output, length),
+        )
+    };
+    crate::runtime::sorting::sort(code, input, strength, output);
+}
+
+/// `target += vjp(input, cotangent)`, then `cotangent = 0`.
+///
+/// # Safety
+///
+/// Each pointer must be valid for `length` elements (`input` for reads,
+/// `cotangent` and `target` for reads and writes), and they must not
+/// overlap.
+unsafe extern "C" fn sort_array_vjp(
+    code: i64,
+    input: *const f64,
+    cotangent: *mut f64,
+    target: *mut f64,
+    length: i64,
+    strength: f64,
+) {
+    let length = length.max(0) as usize;
+    // SAFETY: the caller guarantees the pointers and lengths (see above).
+    let (input, cotangent, target) = unsafe {
+        (
+            std::slice::from_raw_parts(input, length),
+            std::slice::from_raw_parts_mut(cotangent, length),
+            std::slice::from_raw_parts_mut(target, length),
+        )
+    };
+    crate::runtime::sorting::sort_vjp(code, input, strength, cotangent, target);
+    cotangent.fill(0.0);
 }
 
 fn status_of(error: &RuntimeError) -> i32 {

@@ -319,6 +319,27 @@ impl<'a> FunctionTranslator<'a> {
                 self.translate_loop(inst, *flag, *body, *bound)?;
                 return Ok(None);
             }
+            Inst::SortArray { op, input, output } => {
+                self.translate_sort_array(inst, op, &[*input, *output])?;
+                return Ok(None);
+            }
+            Inst::SortArrayVjp {
+                op,
+                input,
+                cotangent,
+                target,
+            } => {
+                self.translate_sort_array(inst, op, &[*input, *cotangent, *target])?;
+                return Ok(None);
+            }
+            Inst::PushArray(var) => {
+                self.translate_tape_array(inst, helpers::TAPE_PUSH_ARRAY, *var)?;
+                return Ok(None);
+            }
+            Inst::PopArray(var) => {
+                self.translate_tape_array(inst, helpers::TAPE_POP_ARRAY, *var)?;
+                return Ok(None);
+            }
             Inst::Real(value) => self.builder.ins().f64const(*value),
             Inst::Int(value) => self.builder.ins().iconst(types::I64, *value),
             Inst::Bool(value) => self.builder.ins().iconst(types::I8, i64::from(*value)),

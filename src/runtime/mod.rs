@@ -6,6 +6,7 @@
 //! identically. This module must not depend on either backend.
 
 pub mod math;
+pub mod sorting;
 pub mod tape;
 
 use crate::ir::{Func, InstId, ScalarType, Size, SizeId, VarId, VarType};

@@ -31,6 +31,7 @@ fn arity(builtin: Builtin) -> (usize, usize) {
         Builtin::Len => (1, 2),
         Builtin::Zeros => (1, usize::MAX),
         Builtin::Fill => (2, usize::MAX),
+        Builtin::SoftSort | Builtin::SoftRank | Builtin::SoftSortKl | Builtin::SoftRankKl => (1, 1),
         Builtin::Sum
         | Builtin::Exp
         | Builtin::Log
@@ -156,6 +157,16 @@ impl FnChecker<'_> {
                     _,
                 ) => Some(Type::REAL),
                 (Builtin::Real, _) => Some(Type::INT),
+                (
+                    Builtin::SoftSort
+                    | Builtin::SoftRank
+                    | Builtin::SoftSortKl
+                    | Builtin::SoftRankKl,
+                    Type::Array { dims, .. },
+                ) if dims.len() == 1 => Some(Type::Array {
+                    elem: Scalar::Real,
+                    dims: dims.clone(),
+                }),
                 _ => None,
             };
             match target {

@@ -20,7 +20,11 @@ use super::error::{Candidate, SemaError};
 use super::tast::{Builtin, FnId, FnOrigin, Scalar, SizeVarInfo, Type};
 use super::types;
 
-pub const BUILTINS: [Builtin; 17] = [
+pub const BUILTINS: [Builtin; 21] = [
+    Builtin::SoftSort,
+    Builtin::SoftRank,
+    Builtin::SoftSortKl,
+    Builtin::SoftRankKl,
     Builtin::Sum,
     Builtin::Exp,
     Builtin::Log,

@@ -217,6 +217,16 @@ pub enum Builtin {
     Real,
     /// `len(array)`, `len(array, dim)` (dim an int literal) -> int.
     Len,
+    /// `soft_sort(real[n]) -> real[n]`: ascending sort; relaxed, the
+    /// isotonic-regression soft sort (L2) with strength tau.
+    SoftSort,
+    /// `soft_rank(real[n]) -> real[n]`: 1-based ascending ranks; relaxed,
+    /// the isotonic-regression soft rank (L2).
+    SoftRank,
+    /// As `SoftSort`, with entropic (KL) regularization when relaxed.
+    SoftSortKl,
+    /// As `SoftRank`, with entropic (KL) regularization when relaxed.
+    SoftRankKl,
     /// `zeros(n)`, `zeros(n, m)`: the dimensions are in the expression's type;
     /// no arguments are kept.
     Zeros,
@@ -243,6 +253,10 @@ impl Builtin {
             Builtin::Round => "round",
             Builtin::Real => "real",
             Builtin::Len => "len",
+            Builtin::SoftSort => "soft_sort",
+            Builtin::SoftRank => "soft_rank",
+            Builtin::SoftSortKl => "soft_sort_kl",
+            Builtin::SoftRankKl => "soft_rank_kl",
             Builtin::Zeros => "zeros",
             Builtin::Fill => "fill",
         }

@@ -131,6 +131,16 @@ impl Walker<'_> {
                     self.walk(*body, nested);
                     false
                 }
+                Inst::SortArray { input, output, .. } => {
+                    let data_write = result.vars[*input];
+                    self.mark_written(*output, data_write, under);
+                    false
+                }
+                Inst::SortArrayVjp { target, .. } | Inst::PopArray(target) => {
+                    self.mark_written(*target, true, under);
+                    false
+                }
+                Inst::PushArray(_) => false,
                 Inst::Unary(..) | Inst::Binary(..) | Inst::Select { .. } | Inst::Push(_) => {
                     operands_data
                 }

@@ -20,17 +20,29 @@ impl VarAccess {
         let mut access = VarAccess::default();
         for (block, data) in func.blocks.iter() {
             for inst in &data.insts {
-                let var = match &func.insts[*inst] {
+                let vars = match &func.insts[*inst] {
                     Inst::Read(var)
                     | Inst::Write { var, .. }
                     | Inst::Load { array: var, .. }
                     | Inst::Store { array: var, .. }
-                    | Inst::For { counter: var, .. } => *var,
+                    | Inst::For { counter: var, .. }
+                    | Inst::Loop { flag: var, .. }
+                    | Inst::PushArray(var)
+                    | Inst::PopArray(var) => vec![*var],
+                    Inst::SortArray { input, output, .. } => vec![*input, *output],
+                    Inst::SortArrayVjp {
+                        input,
+                        cotangent,
+                        target,
+                        ..
+                    } => vec![*input, *cotangent, *target],
                     _ => continue,
                 };
-                let blocks = &mut access.blocks[var];
-                if !blocks.contains(&block) {
-                    blocks.push(block);
+                for var in vars {
+                    let blocks = &mut access.blocks[var];
+                    if !blocks.contains(&block) {
+                        blocks.push(block);
+                    }
                 }
             }
         }
@@ -78,6 +90,9 @@ pub fn written_vars(func: &Func, block: BlockId, out: &mut Vec<VarId>) {
                 written_vars(func, *else_block, out);
             }
             Inst::Loop { body, .. } => written_vars(func, *body, out),
+            other if other.array_written().is_some_and(|var| !out.contains(&var)) => {
+                out.extend(other.array_written());
+            }
             Inst::For { counter, body, .. } => {
                 if !out.contains(counter) {
                     out.push(*counter);

@@ -60,6 +60,8 @@ pub enum SiteKind {
     Branch,
     /// A `while` on a data-dependent condition.
     Loop,
+    /// A `soft_sort`/`soft_rank` intrinsic.
+    Sort,
 }
 
 impl SiteKind {
@@ -69,6 +71,7 @@ impl SiteKind {
             SiteKind::Logic => "logic",
             SiteKind::Branch => "branch",
             SiteKind::Loop => "loop",
+            SiteKind::Sort => "sort",
         }
     }
 }
@@ -119,7 +122,11 @@ pub fn run(
     let data = discreteness::analyze(func);
     check_loop_bounds(func, &data)?;
     match options.mode {
-        Mode::Hard => Ok((func.clone(), hard_sites(func, &data))),
+        Mode::Hard => {
+            let mut hard = func.clone();
+            harden_sorts(&mut hard);
+            Ok((hard, hard_sites(func, &data)))
+        }
         Mode::Relaxed => rewrite::Smoother::new(func, data, *options).run(),
     }
 }
@@ -158,4 +165,13 @@ fn check_loop_bounds(func: &Func, data: &discreteness::Discreteness) -> Result<(
         }
     }
     Ok(())
+}
+
+/// In hard mode the sort intrinsics are the hard sort and ranks.
+fn harden_sorts(func: &mut Func) {
+    for (_, inst) in func.insts.iter_mut() {
+        if let crate::ir::Inst::SortArray { op, .. } = inst {
+            op.relaxation = None;
+        }
+    }
 }

@@ -194,6 +194,32 @@ impl<'f> Smoother<'f> {
             Inst::Unary(UnaryOp::Not, operand) if self.is_soft_value(*operand) => {
                 self.soft_not(*operand, origin)
             }
+            Inst::SortArray { op, input, output } => {
+                let mut op = op.map_strength(|strength| self.value(strength));
+                if self.is_hard_site(inst) {
+                    op.relaxation = None;
+                } else if let Some((regularization, _)) = op.relaxation {
+                    let regularization = match regularization {
+                        crate::ir::Regularization::L2 => "l2",
+                        crate::ir::Regularization::Kl => "kl",
+                    };
+                    let what = if op.ranks { "rank" } else { "sort" };
+                    self.record_site(
+                        SiteKind::Sort,
+                        format!("isotonic soft {what} ({regularization}), strength tau"),
+                        origin,
+                    );
+                }
+                let _ = self.emit(
+                    Inst::SortArray {
+                        op,
+                        input: *input,
+                        output: *output,
+                    },
+                    origin,
+                );
+                return Ok(());
+            }
             Inst::Write { var, value } => {
                 self.check_discrete_write(*var, origin)?;
                 let value = self.as_var_type(*var, *value, origin);

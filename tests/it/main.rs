@@ -15,4 +15,5 @@ mod random_programs;
 mod reference;
 mod relaxations;
 mod robustness;
+mod soft_sort;
 mod support;

@@ -273,8 +273,44 @@ impl<'p> Lowerer<'p> {
             Builtin::Fill => {
                 self.lower_elementwise(scope, expr, &[&args[0]], |_, _, values, _| values[0])
             }
+            Builtin::SoftSort | Builtin::SoftRank | Builtin::SoftSortKl | Builtin::SoftRankKl => {
+                self.lower_soft_sort(scope, expr, builtin, &args[0])
+            }
             _ => unreachable!("sema gives {} a scalar type", builtin.name()),
         }
+    }
+
+    /// `soft_sort(x)` and friends: a `SortArray` into a fresh output. It is
+    /// emitted relaxed, with strength `tau` times the site's scale; the
+    /// smoothing pass makes it hard in hard mode and at `#[hard]` sites.
+    fn lower_soft_sort(
+        &mut self,
+        scope: &mut FnScope<'p>,
+        expr: &TExpr,
+        builtin: Builtin,
+        arg: &TExpr,
+    ) -> Lowered<VarId> {
+        let origin = Origin::Source(expr.span);
+        let input = self.lower_array(scope, arg)?.var;
+        let output = self.fresh_array(scope, &expr.ty, builtin.name());
+        let regularization = match builtin {
+            Builtin::SoftSortKl | Builtin::SoftRankKl => crate::ir::Regularization::Kl,
+            _ => crate::ir::Regularization::L2,
+        };
+        let mut strength = self.emit_derived(Inst::Tau, origin);
+        if let Some(scale) = self.attrs.last().and_then(|attrs| attrs.scale) {
+            let factor = self.emit_derived(Inst::Real(scale), origin);
+            strength = self.emit_derived(
+                Inst::Binary(crate::ir::BinaryOp::Mul, strength, factor),
+                origin,
+            );
+        }
+        let op = crate::ir::SortArray {
+            ranks: matches!(builtin, Builtin::SoftRank | Builtin::SoftRankKl),
+            relaxation: Some((regularization, strength)),
+        };
+        let _ = self.emit(Inst::SortArray { op, input, output }, expr.span);
+        Ok(output)
     }
 
     /// Keeps `value` in a fresh variable, for use after control flow.

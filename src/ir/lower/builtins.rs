@@ -21,7 +21,15 @@ pub(super) fn unary_builtin(builtin: Builtin) -> Option<UnaryOp> {
         Builtin::Ceil => UnaryOp::Ceil,
         Builtin::Round => UnaryOp::Round,
         Builtin::Real => UnaryOp::ToReal,
-        Builtin::Sum | Builtin::Pow | Builtin::Len | Builtin::Zeros | Builtin::Fill => return None,
+        Builtin::Sum
+        | Builtin::Pow
+        | Builtin::Len
+        | Builtin::Zeros
+        | Builtin::Fill
+        | Builtin::SoftSort
+        | Builtin::SoftRank
+        | Builtin::SoftSortKl
+        | Builtin::SoftRankKl => return None,
     })
 }
 

@@ -121,4 +121,86 @@ impl FunctionTranslator<'_> {
             }
         })
     }
+
+    /// The base pointer and element count of an array variable.
+    fn array_extent(
+        &mut self,
+        inst: InstId,
+        var: crate::ir::VarId,
+    ) -> Result<(Value, Value), JitError> {
+        let dims = match &self.func.vars[var].ty {
+            crate::ir::VarType::Array { dims, .. } => dims.clone(),
+            crate::ir::VarType::Scalar(_) => {
+                return Err(self.malformed(inst, crate::jit::IrFault::NotArray { var }));
+            }
+        };
+        let base = self.array_bases[var]
+            .ok_or_else(|| self.malformed(inst, crate::jit::IrFault::NotArray { var }))?;
+        let mut count = self.builder.ins().iconst(types::I64, 1);
+        for dim in dims {
+            let (_, extent) = self.size_value(dim);
+            count = self.builder.ins().imul(count, extent);
+        }
+        Ok((base, count))
+    }
+
+    /// `SortArray` (arrays: input, output) and `SortArrayVjp` (input,
+    /// cotangent, target) through the helpers of `runtime::sorting`.
+    pub(super) fn translate_sort_array(
+        &mut self,
+        inst: InstId,
+        op: &crate::ir::SortArray,
+        arrays: &[crate::ir::VarId],
+    ) -> Result<(), JitError> {
+        let pointer_type = self.pointer_type;
+        let code = self
+            .builder
+            .ins()
+            .iconst(types::I64, crate::runtime::sorting::code(op));
+        let strength = match op.relaxation {
+            Some((_, strength)) => self.typed_operand(inst, strength, ScalarType::Real)?,
+            None => self.builder.ins().f64const(0.0),
+        };
+        let mut args = vec![code];
+        let mut length = None;
+        for var in arrays {
+            let (base, count) = self.array_extent(inst, *var)?;
+            args.push(base);
+            length = Some(count);
+        }
+        let length = length.expect("sorts have arrays");
+        args.push(length);
+        args.push(strength);
+        let (symbol, pointers) = if arrays.len() == 2 {
+            (helpers::SORT_ARRAY, 2)
+        } else {
+            (helpers::SORT_ARRAY_VJP, 3)
+        };
+        let mut params = vec![types::I64];
+        params.extend(std::iter::repeat_n(pointer_type, pointers));
+        params.extend([types::I64, types::F64]);
+        let func_ref = self.import(symbol, &params, &[])?;
+        let _ = self.builder.ins().call(func_ref, &args);
+        Ok(())
+    }
+
+    /// `PushArray` / `PopArray` through the tape helpers.
+    pub(super) fn translate_tape_array(
+        &mut self,
+        inst: InstId,
+        symbol: &'static str,
+        var: crate::ir::VarId,
+    ) -> Result<(), JitError> {
+        let pointer_type = self.pointer_type;
+        let (base, count) = self.array_extent(inst, var)?;
+        let func_ref = self.import(
+            symbol,
+            &[pointer_type, pointer_type, types::I64],
+            &[types::I32],
+        )?;
+        let call = self.builder.ins().call(func_ref, &[self.tape, base, count]);
+        let status = self.builder.inst_results(call)[0];
+        self.check_status(status);
+        Ok(())
+    }
 }
