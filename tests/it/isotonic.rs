@@ -518,3 +518,35 @@ fn extreme_values() {
         }
     }
 }
+
+/// Large inputs in O(n log n), and the permutahedron's invariant: the L2
+/// soft ranks (and the KL ones, which lie in it too) sum to n (n + 1) / 2,
+/// the L2 soft sort to the sum of the values.
+#[test]
+fn large_input_keeps_the_permutahedron_sum() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let n: usize = 30_000;
+    let x: Vec<f64> = (0..n).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let total: f64 = x.iter().sum();
+    let rank_total = (n * (n + 1) / 2) as f64;
+    for reg in REGULARIZATIONS {
+        for eps in [1e-4, 1e-2, 1.0] {
+            let ranks = soft_rank(&x, eps, reg, Direction::Ascending);
+            let sum: f64 = ranks.iter().sum();
+            assert!(
+                (sum - rank_total).abs() <= 1e-9 * rank_total,
+                "{reg:?} {eps}: {sum}"
+            );
+            let g = soft_rank_vjp(&x, eps, reg, Direction::Descending, &x);
+            assert!(g.iter().all(|v| v.is_finite()));
+            let sorted = soft_sort(&x, eps, reg, Direction::Ascending);
+            if reg == Regularization::L2 {
+                let sum: f64 = sorted.iter().sum();
+                assert!((sum - total).abs() <= 1e-8, "{eps}: {sum} vs {total}");
+            }
+            assert!(sorted.windows(2).all(|pair| pair[0] <= pair[1] + 1e-9));
+            let g = soft_sort_vjp(&x, eps, reg, Direction::Ascending, &x);
+            assert!(g.iter().all(|v| v.is_finite()));
+        }
+    }
+}
