@@ -8,6 +8,7 @@ mod differential;
 mod docs;
 mod examples;
 mod gradcheck;
+mod isotonic;
 mod limits;
 mod passes;
 mod pipeline_errors;
