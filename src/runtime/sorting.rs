@@ -3,11 +3,12 @@
 //! functions (the JIT through `extern "C"` helpers), so they agree bit for
 //! bit.
 //!
-//! The hard sort is ascending and stable; hard ranks are 1-based positions
-//! in that order (ties broken by index, the `strength -> 0` limit of the
-//! soft rank). The relaxations are [`super::isotonic`]'s `soft_sort` and
-//! `soft_rank` (Blondel et al. 2020), ascending, with the instruction's
-//! regularization and strength.
+//! The relaxations are [`super::isotonic`]'s `soft_sort` and `soft_rank`
+//! (Blondel et al. 2020), ascending, with the instruction's regularization
+//! and strength; the hard sort and ranks are their limit at strength 0
+//! (tied values share the average of their ranks; the hard sort sends each
+//! cotangent back to the value that took its place, the hard ranks have
+//! none).
 
 use super::isotonic::{self, Direction};
 use crate::ir::{Regularization, SortArray};
@@ -23,71 +24,47 @@ pub fn code(op: &SortArray) -> i64 {
     i64::from(op.ranks) | (relaxation << 1)
 }
 
-fn regularization(code: i64) -> Option<isotonic::Regularization> {
+/// The regularization of a relaxed sort, and its strength; the hard sort
+/// is the `strength -> 0` limit, which `isotonic` computes exactly for a
+/// strength of 0.
+fn relaxation(code: i64, strength: f64) -> (isotonic::Regularization, f64) {
     match (code >> 1) & 3 {
-        1 => Some(isotonic::Regularization::L2),
-        2 => Some(isotonic::Regularization::Kl),
-        _ => None,
+        1 => (isotonic::Regularization::L2, strength),
+        2 => (isotonic::Regularization::Kl, strength),
+        _ => (isotonic::Regularization::L2, 0.0),
     }
-}
-
-/// The ascending order of `values` (a stable argsort).
-fn order(values: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
-    order
 }
 
 /// `output = sort(input)` or `ranks(input)` as `code` says.
 pub fn sort(code: i64, input: &[f64], strength: f64, output: &mut [f64]) {
-    let ranks = code & 1 == 1;
-    let result = match (regularization(code), ranks) {
-        (Some(regularization), false) => {
-            isotonic::soft_sort(input, strength, regularization, Direction::Ascending)
-        }
-        (Some(regularization), true) => {
-            isotonic::soft_rank(input, strength, regularization, Direction::Ascending)
-        }
-        (None, false) => order(input).into_iter().map(|index| input[index]).collect(),
-        (None, true) => {
-            let mut ranks = vec![0.0; input.len()];
-            for (position, index) in order(input).into_iter().enumerate() {
-                ranks[index] = (position + 1) as f64;
-            }
-            ranks
-        }
+    let (regularization, strength) = relaxation(code, strength);
+    let result = if code & 1 == 1 {
+        isotonic::soft_rank(input, strength, regularization, Direction::Ascending)
+    } else {
+        isotonic::soft_sort(input, strength, regularization, Direction::Ascending)
     };
     output.copy_from_slice(&result);
 }
 
 /// `target += d<cotangent, sort(input)>/d input` (or of the ranks).
 pub fn sort_vjp(code: i64, input: &[f64], strength: f64, cotangent: &[f64], target: &mut [f64]) {
-    let ranks = code & 1 == 1;
-    let contribution = match (regularization(code), ranks) {
-        (Some(regularization), false) => isotonic::soft_sort_vjp(
+    let (regularization, strength) = relaxation(code, strength);
+    let contribution = if code & 1 == 1 {
+        isotonic::soft_rank_vjp(
             input,
             strength,
             regularization,
             Direction::Ascending,
             cotangent,
-        ),
-        (Some(regularization), true) => isotonic::soft_rank_vjp(
+        )
+    } else {
+        isotonic::soft_sort_vjp(
             input,
             strength,
             regularization,
             Direction::Ascending,
             cotangent,
-        ),
-        // The hard sort moves each value to its place: its cotangent goes back.
-        (None, false) => {
-            let mut back = vec![0.0; input.len()];
-            for (position, index) in order(input).into_iter().enumerate() {
-                back[index] = cotangent[position];
-            }
-            back
-        }
-        // Hard ranks are piecewise constant.
-        (None, true) => vec![0.0; input.len()],
+        )
     };
     for (slot, value) in target.iter_mut().zip(contribution) {
         *slot += value;
