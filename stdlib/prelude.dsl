@@ -151,6 +151,33 @@ fn sort(x: real[n]) -> real[n] {
     y
 }
 
+/// The permutation matrix of `sort`: `sort(x)[j]` is the sum over `i` of
+/// `x[i] * P[i, j]`. It runs the same odd-even transposition network as
+/// `sort`, swapping columns of the identity along with the values, so that
+/// relaxed it is the doubly stochastic matrix of differentiable sorting
+/// networks (for ranking supervision: compare it with a target matrix).
+fn sort_perm(x: real[n]) -> real[n, n] {
+    let mut y = x;
+    let mut p = [[if i == j { 1.0 } else { 0.0 } for j in 0..n] for i in 0..n];
+    for k in 0..n {
+        let start = k % 2;
+        for q in 0..(n - start) / 2 {
+            let i = start + 2 * q;
+            if y[i] > y[i + 1] {
+                let t = y[i];
+                y[i] = y[i + 1];
+                y[i + 1] = t;
+                for r in 0..n {
+                    let s = p[r, i];
+                    p[r, i] = p[r, i + 1];
+                    p[r, i + 1] = s;
+                }
+            }
+        }
+    }
+    p
+}
+
 /// The 1-based ascending rank of each element, by counting:
 /// `rank(x)[i] = 1 + #{j : x[j] < x[i]}` (tied elements share a rank).
 fn rank(x: real[n]) -> real[n] {

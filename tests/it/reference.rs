@@ -108,13 +108,15 @@ fn relaxed_early_exit_bubble_sort_matches_algovision() {
 /// diffsort's relaxed odd-even transposition network is the prelude's plain
 /// `sort` (an odd-even transposition network of if-swaps) relaxed with the
 /// same family at tau = 1 / steepness: same sorted values, same gradient of
-/// `sum(w * sorted)`. (`logistic_phi`, which is not a CDF, is not part of
-/// the language; the permutation matrix needs `sort_perm`, not yet built.)
+/// `sum(w * sorted)`; and the prelude's `sort_perm` is diffsort's relaxed
+/// permutation matrix `P` (`sorted = x P`) with the same gradient of
+/// `sum(M * P)`. (`logistic_phi`, which is not a CDF, is not part of the
+/// language.)
 #[test]
 fn relaxed_odd_even_sort_matches_diffsort() {
-    let source = "fn f(x: real[n]) -> real[n] {\n    sort(x)\n}\n";
+    let source = "fn f(x: real[n]) -> real[n] {\n    sort(x)\n}\nfn perm(x: real[n]) -> real[n, n] {\n    sort_perm(x)\n}\n";
     let cases = reference("diffsort.json");
-    let mut compiled: std::collections::HashMap<&str, smoothc::Function> =
+    let mut compiled: std::collections::HashMap<&str, (smoothc::Function, smoothc::Function)> =
         std::collections::HashMap::new();
     let mut checked = 0;
     for case in cases["cases"].as_array().expect("cases") {
@@ -127,13 +129,13 @@ fn relaxed_odd_even_sort_matches_diffsort() {
             assert_eq!(distribution, "logistic_phi", "every CDF family is covered");
             continue;
         };
-        let sort = compiled.entry(distribution).or_insert_with(|| {
+        let (sort, perm) = compiled.entry(distribution).or_insert_with(|| {
             let options = Options {
                 family,
                 ..Options::default()
             };
             let program = smoothc::compile(source, &options).expect("compiles");
-            program.function("f").expect("builds")
+            (program.function("f").expect("builds"), program.function("perm").expect("builds"))
         });
         let runtime = Runtime {
             tau: 1.0 / call["steepness"].as_f64().expect("steepness"),
@@ -141,7 +143,7 @@ fn relaxed_odd_even_sort_matches_diffsort() {
         };
         let x = Value::Array(ndarray::Array1::from(numbers(&case["inputs"]["x"])).into_dyn());
         let w = Value::Array(ndarray::Array1::from(numbers(&case["inputs"]["w"])).into_dyn());
-        let (sorted, grads) = sort.vjp(&[x], w, &runtime).expect("runs");
+        let (sorted, grads) = sort.vjp(std::slice::from_ref(&x), w, &runtime).expect("runs");
         let id = case["id"].as_str().unwrap_or_default();
         assert_close(
             &reals(&sorted),
