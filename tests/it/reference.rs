@@ -2,24 +2,8 @@
 //! `tests/fixtures/reference/`, relaxed by smoothc, against the outputs of
 //! the libraries in `../shared/reference/` (see its README).
 
-use crate::support::{assert_close, reals, repo_path};
+use crate::support::{assert_close, numbers, reals, reference, repo_path};
 use smoothc::{Backend, Mode, Options, Runtime, Value};
-
-fn reference(name: &str) -> serde_json::Value {
-    let path = repo_path(&format!("../shared/reference/{name}"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    serde_json::from_str(&text).expect("reference files are JSON")
-}
-
-fn numbers(value: &serde_json::Value) -> Vec<f64> {
-    value
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|x| x.as_f64().expect("a number"))
-        .collect()
-}
 
 /// AlgoVision relaxes bubble sort with early exit at inverse temperature
 /// beta; smoothc relaxes the same plain program at tau = 1 / beta. The two
@@ -119,6 +103,7 @@ fn relaxed_odd_even_sort_matches_diffsort() {
     let mut compiled: std::collections::HashMap<&str, (smoothc::Function, smoothc::Function)> =
         std::collections::HashMap::new();
     let mut checked = 0;
+    let mut checked_p = 0;
     for case in cases["cases"].as_array().expect("cases") {
         let call = &case["call"];
         if call["network"] != "odd_even" {
@@ -135,7 +120,10 @@ fn relaxed_odd_even_sort_matches_diffsort() {
                 ..Options::default()
             };
             let program = smoothc::compile(source, &options).expect("compiles");
-            (program.function("f").expect("builds"), program.function("perm").expect("builds"))
+            (
+                program.function("f").expect("builds"),
+                program.function("perm").expect("builds"),
+            )
         });
         let runtime = Runtime {
             tau: 1.0 / call["steepness"].as_f64().expect("steepness"),
@@ -143,7 +131,9 @@ fn relaxed_odd_even_sort_matches_diffsort() {
         };
         let x = Value::Array(ndarray::Array1::from(numbers(&case["inputs"]["x"])).into_dyn());
         let w = Value::Array(ndarray::Array1::from(numbers(&case["inputs"]["w"])).into_dyn());
-        let (sorted, grads) = sort.vjp(std::slice::from_ref(&x), w, &runtime).expect("runs");
+        let (sorted, grads) = sort
+            .vjp(std::slice::from_ref(&x), w, &runtime)
+            .expect("runs");
         let id = case["id"].as_str().unwrap_or_default();
         assert_close(
             &reals(&sorted),
@@ -157,8 +147,37 @@ fn relaxed_odd_even_sort_matches_diffsort() {
             1e-8,
             &format!("{id} d sum(w * sorted)"),
         );
+        // The permutation matrix is in the reference for n <= 16.
+        if let Some(expected_p) = case["outputs"]["P"].as_array() {
+            let rows: Vec<Vec<f64>> = expected_p.iter().map(numbers).collect();
+            let n = rows.len();
+            let m_rows: Vec<Vec<f64>> = case["inputs"]["M"]
+                .as_array()
+                .expect("M")
+                .iter()
+                .map(numbers)
+                .collect();
+            let m = ndarray::Array2::from_shape_vec((n, n), m_rows.concat())
+                .expect("square")
+                .into_dyn();
+            let (p, grads) = perm
+                .vjp(std::slice::from_ref(&x), Value::Array(m), &runtime)
+                .expect("runs");
+            assert_close(&reals(&p), &rows.concat(), 1e-10, &format!("{id} P"));
+            assert_close(
+                &reals(&grads[0]),
+                &numbers(&case["gradients"]["grad_L_perm"]),
+                1e-8,
+                &format!("{id} d sum(M * P)"),
+            );
+            checked_p += 1;
+        }
         checked += 1;
     }
+    assert!(
+        checked_p >= 60,
+        "the permutation matrices were compared ({checked_p})"
+    );
     assert_eq!(
         checked, 80,
         "five families, four steepnesses, four inputs each"

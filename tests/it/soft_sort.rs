@@ -3,24 +3,8 @@
 //! outputs and gradients of the fast-soft-sort library, on both backends;
 //! hard mode is the plain sort and ranks.
 
-use crate::support::{assert_close, compile_fn, reals, repo_path};
+use crate::support::{assert_close, compile_fn, numbers, reals, reference};
 use smoothc::{Backend, Mode, Runtime, Value};
-
-fn reference() -> serde_json::Value {
-    let path = repo_path("../shared/reference/fast_soft_sort.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    serde_json::from_str(&text).expect("JSON")
-}
-
-fn numbers(value: &serde_json::Value) -> Vec<f64> {
-    value
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|x| x.as_f64().expect("a number"))
-        .collect()
-}
 
 fn array(values: Vec<f64>) -> Value {
     Value::Array(ndarray::Array1::from(values).into_dyn())
@@ -42,7 +26,10 @@ fn program(function: &str, regularization: &str, direction: &str) -> String {
 #[test]
 fn relaxed_soft_sort_and_rank_match_fast_soft_sort() {
     let mut checked = 0;
-    for case in reference()["cases"].as_array().expect("cases") {
+    for case in reference("fast_soft_sort.json")["cases"]
+        .as_array()
+        .expect("cases")
+    {
         let call = &case["call"];
         let Some(function) = call["function"]
             .as_str()

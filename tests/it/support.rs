@@ -188,3 +188,22 @@ pub fn real_coordinates(args: &[Value]) -> usize {
         })
         .sum()
 }
+
+/// A reference file of `../shared/reference/` (outputs of published
+/// libraries; see its README).
+pub fn reference(name: &str) -> serde_json::Value {
+    let path = repo_path(&format!("../shared/reference/{name}"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    serde_json::from_str(&text).expect("reference files are JSON")
+}
+
+/// The numbers of a JSON array.
+pub fn numbers(value: &serde_json::Value) -> Vec<f64> {
+    value
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|x| x.as_f64().expect("a number"))
+        .collect()
+}
