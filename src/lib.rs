@@ -228,12 +228,6 @@ impl Program {
     }
 }
 
-/// `fn name(x: real[n], k: int) -> real`, as the source writes it.
-pub fn signature(program: &Program, tfn: &sema::tast::TFn) -> String {
-    let _ = program;
-    sema::display::signature(tfn)
-}
-
 /// The parsed AST of `source` as text (`smoothc ir --stage ast`).
 pub fn ast_text(source: &str, options: &Options) -> Result<String, Error> {
     let mut sources = SourceMap::new();

@@ -222,7 +222,7 @@ fn check(file: &Path, list: bool) -> Result<String, Failure> {
         .iter()
         .filter(|tfn| tfn.origin == smoothc::sema::tast::FnOrigin::User);
     for tfn in user_functions {
-        out.push_str(&smoothc::signature(&program, tfn));
+        out.push_str(&smoothc::sema::display::signature(tfn));
         out.push('\n');
         for line in &tfn.docs {
             out.push_str(&format!("    {}\n", line.trim()));
