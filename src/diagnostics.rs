@@ -467,14 +467,7 @@ fn builtin_signature(builtin: Builtin) -> &'static str {
 /// A note on elementwise use, for the builtins that have one.
 fn builtin_elementwise_note(builtin: Builtin) -> Option<&'static str> {
     match builtin {
-        Builtin::Exp
-        | Builtin::Log
-        | Builtin::Sqrt
-        | Builtin::Sin
-        | Builtin::Cos
-        | Builtin::Tanh
-        | Builtin::Sigmoid
-        | Builtin::Softplus => Some("On a real array it applies to every element."),
+        math if math.is_elementwise_math() => Some("On a real array it applies to every element."),
         _ => None,
     }
 }

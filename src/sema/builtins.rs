@@ -127,35 +127,16 @@ impl FnChecker<'_> {
                     elem: Scalar::Real,
                     dims: dims.clone(),
                 }),
-                (
-                    Builtin::Exp
-                    | Builtin::Log
-                    | Builtin::Sqrt
-                    | Builtin::Sin
-                    | Builtin::Cos
-                    | Builtin::Tanh
-                    | Builtin::Sigmoid
-                    | Builtin::Softplus,
-                    Type::Array { dims, .. },
-                ) => Some(Type::Array {
-                    elem: Scalar::Real,
-                    dims: dims.clone(),
-                }),
-                (
-                    Builtin::Exp
-                    | Builtin::Log
-                    | Builtin::Sqrt
-                    | Builtin::Sin
-                    | Builtin::Cos
-                    | Builtin::Tanh
-                    | Builtin::Sigmoid
-                    | Builtin::Softplus
-                    | Builtin::Pow
-                    | Builtin::Floor
-                    | Builtin::Ceil
-                    | Builtin::Round,
-                    _,
-                ) => Some(Type::REAL),
+                (math, Type::Array { dims, .. }) if math.is_elementwise_math() => {
+                    Some(Type::Array {
+                        elem: Scalar::Real,
+                        dims: dims.clone(),
+                    })
+                }
+                (Builtin::Pow | Builtin::Floor | Builtin::Ceil | Builtin::Round, _) => {
+                    Some(Type::REAL)
+                }
+                (math, _) if math.is_elementwise_math() => Some(Type::REAL),
                 (Builtin::Real, _) => Some(Type::INT),
                 (
                     Builtin::SoftSort

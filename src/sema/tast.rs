@@ -236,6 +236,22 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// The real-to-real math builtins, which also apply elementwise to real
+    /// arrays (`exp` to `softplus`).
+    pub fn is_elementwise_math(self) -> bool {
+        matches!(
+            self,
+            Builtin::Exp
+                | Builtin::Log
+                | Builtin::Sqrt
+                | Builtin::Sin
+                | Builtin::Cos
+                | Builtin::Tanh
+                | Builtin::Sigmoid
+                | Builtin::Softplus
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Builtin::Sum => "sum",
