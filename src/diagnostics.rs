@@ -461,6 +461,8 @@ fn builtin_signature(builtin: Builtin) -> &'static str {
         Builtin::SoftRank => "soft_rank(real[n]) -> real[n]",
         Builtin::SoftSortKl => "soft_sort_kl(real[n]) -> real[n]",
         Builtin::SoftRankKl => "soft_rank_kl(real[n]) -> real[n]",
+        Builtin::Argmax => "argmax(real[n]) -> int",
+        Builtin::Argmin => "argmin(real[n]) -> int",
     }
 }
 
@@ -488,9 +490,12 @@ fn builtin_expects(builtin: Builtin) -> &'static str {
         Builtin::Len => "an array",
         Builtin::Zeros => "a size",
         Builtin::Fill => "a scalar value",
-        Builtin::SoftSort | Builtin::SoftRank | Builtin::SoftSortKl | Builtin::SoftRankKl => {
-            "a 1-D array of reals"
-        }
+        Builtin::SoftSort
+        | Builtin::SoftRank
+        | Builtin::SoftSortKl
+        | Builtin::SoftRankKl
+        | Builtin::Argmax
+        | Builtin::Argmin => "a 1-D array of reals",
     }
 }
 
@@ -618,7 +623,7 @@ impl IntoDiagnostics for SemaError {
                     .with_message(format!("unknown function `{name}`"))
                     .with_labels(vec![primary(span).with_message("no function or builtin has this name")])
                     .with_notes(vec![
-                        "The builtins are `exp`, `log`, `sqrt`, `sin`, `cos`, `tanh`, `sigmoid`, `softplus`, `pow`, `floor`, `ceil`, `round`, `real`, `sum`, `len`, `zeros` and `fill`; `min`, `max`, `abs`, `sort`, `argmax` and the other library functions come from the prelude and from `use` modules.".to_string(),
+                        "The builtins are `exp`, `log`, `sqrt`, `sin`, `cos`, `tanh`, `sigmoid`, `softplus`, `pow`, `floor`, `ceil`, `round`, `real`, `sum`, `len`, `argmax`, `argmin`, `soft_sort`, `soft_rank`, `zeros` and `fill`; `min`, `max`, `abs`, `sort` and the other library functions come from the prelude and from `use` modules.".to_string(),
                         help(fix),
                     ])
             }

@@ -27,28 +27,20 @@ fn max(a: int, b: int) -> int {
     if a > b { a } else { b }
 }
 
-/// The smallest element, by a running minimum: relaxed, each step is a
-/// soft minimum.
+/// The smallest element: `x[argmin(x)]`. Relaxed, `argmin` is a soft
+/// index, so this is `sum(softmax(-x / tau) * x)`, the value consistent with
+/// the relaxed `argmin` (`#[relax(max = "logsumexp")]` gives
+/// `-tau * logsumexp(-x / tau)` instead).
 fn min(x: real[n]) -> real {
-    let mut best = x[0];
-    for i in 1..n {
-        if x[i] < best {
-            best = x[i];
-        }
-    }
-    best
+    x[argmin(x)]
 }
 
-/// The largest element, by a running maximum: relaxed, each step is a
-/// soft maximum.
+/// The largest element: `x[argmax(x)]`. Relaxed, `argmax` is a soft index,
+/// so this is `sum(softmax(x / tau) * x)`, the value consistent with the
+/// relaxed `argmax` (`#[relax(max = "logsumexp")]` gives
+/// `tau * logsumexp(x / tau)` instead).
 fn max(x: real[n]) -> real {
-    let mut best = x[0];
-    for i in 1..n {
-        if x[i] > best {
-            best = x[i];
-        }
-    }
-    best
+    x[argmax(x)]
 }
 
 /// The absolute value of a real.
@@ -108,28 +100,6 @@ fn clamp(x: int, lo: int, hi: int) -> int {
 /// `x` if it is positive, else 0.0.
 fn relu(x: real) -> real {
     if x > 0.0 { x } else { 0.0 }
-}
-
-/// The index of the largest element; the first one on ties.
-fn argmax(x: real[n]) -> int {
-    let mut best = 0;
-    for i in 1..n {
-        if x[i] > x[best] {
-            best = i;
-        }
-    }
-    best
-}
-
-/// The index of the smallest element; the first one on ties.
-fn argmin(x: real[n]) -> int {
-    let mut best = 0;
-    for i in 1..n {
-        if x[i] < x[best] {
-            best = i;
-        }
-    }
-    best
 }
 
 /// `x` in ascending order, by an odd-even transposition network: n layers;

@@ -212,6 +212,7 @@ impl GradBuilder<'_> {
             | Inst::Read(_)
             | Inst::Write { .. }
             | Inst::Load { .. }
+            | Inst::ArgMax { .. }
             | Inst::Store { .. }
             | Inst::If { .. }
             | Inst::For { .. }

@@ -58,15 +58,16 @@ pub fn smooth_error(error: &SmoothError) -> Diagnostic<FileId> {
             "How often a data-dependent loop runs depends on the inputs; relaxed mode needs an upper bound on the number of iterations to unroll the loop, and hard mode checks it.".to_string(),
             "help: put `#[bound(N)]` before the loop, with N the most iterations it may run: `#[bound(64)] while ... { ... }`.".to_string(),
         ]),
-        SmoothError::NotYetRelaxed { construct, span } => labelled(
+        SmoothError::SoftIndexUse { kind, span } => labelled(
             Diagnostic::error()
                 .with_code("E0406")
-                .with_message(format!("relaxed mode has no relaxation yet for {construct}")),
+                .with_message(format!("{} has no relaxation", kind.what())),
             *span,
-            "this needs a relaxation",
+            "this int depends on real inputs",
         )
         .with_notes(vec![
-            "help: run this program with `--mode hard`, or mark the construct `#[hard]` to keep it discrete inside a relaxed program.".to_string(),
+            "In relaxed mode an int computed from real inputs (`argmax`, `argmin`, `floor`, `round`, `ceil`) is a soft index: a distribution over positions. Reading `y[k]`, writing `y[k] = v`, comparing `k == c` or `k < c`, and `real(k)` (for argmax) have relaxations; other uses have none.".to_string(),
+            format!("help: {}; or run with `--mode hard`.", kind.help()),
         ]),
     }
 }

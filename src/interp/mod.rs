@@ -145,6 +145,21 @@ impl Machine<'_> {
                 self.frame.real_elements_mut(*cotangent).fill(0.0);
                 None
             }
+            Inst::ArgMax { array, min } => {
+                let values = self.frame.real_elements(*array);
+                if values.is_empty() {
+                    return Err(RuntimeError::IndexOutOfBounds {
+                        inst,
+                        array: *array,
+                        dim: 0,
+                        index: 0,
+                        len: 0,
+                    });
+                }
+                Some(Scalar::Int(crate::runtime::argmax::arg_extremum(
+                    values, *min,
+                )))
+            }
             Inst::PushArray(var) => {
                 for value in self.frame.real_elements(*var).to_vec() {
                     self.tape.push_real(value)?;

@@ -164,6 +164,9 @@ impl Func {
             Inst::Read(var) => format!("read {var}"),
             Inst::Write { var, value } => format!("write {var}, {value}"),
             Inst::Load { array, indices } => format!("load {array}[{}]", list(indices)),
+            Inst::ArgMax { array, min } => {
+                format!("{} {array}", if *min { "argmin" } else { "argmax" })
+            }
             Inst::Store {
                 array,
                 indices,

@@ -24,6 +24,7 @@
 pub mod build;
 pub mod display;
 pub mod lower;
+pub mod segments;
 pub mod verify;
 
 use crate::syntax::span::Origin;
@@ -319,6 +320,14 @@ pub enum Inst {
         cotangent: VarId,
         target: VarId,
     },
+    /// The index of the largest element of a 1-D real array (the smallest
+    /// when `min`), the first one on ties; NaN elements never win, except
+    /// a NaN at index 0. An empty array is an index-out-of-bounds error
+    /// (index 0 of length 0), as `x[argmax(x)]` would be.
+    ArgMax {
+        array: VarId,
+        min: bool,
+    },
     /// Pushes every element of an array to the tape, in order.
     PushArray(VarId),
     /// Pops an array pushed by `PushArray` back into the variable.
@@ -377,7 +386,9 @@ impl Inst {
                 then: map(*then),
                 otherwise: map(*otherwise),
             },
-            Inst::Loop { .. } | Inst::PushArray(_) | Inst::PopArray(_) => self.clone(),
+            Inst::Loop { .. } | Inst::PushArray(_) | Inst::PopArray(_) | Inst::ArgMax { .. } => {
+                self.clone()
+            }
             Inst::SortArray { op, input, output } => Inst::SortArray {
                 op: op.map_strength(map),
                 input: *input,
@@ -453,7 +464,9 @@ impl Inst {
             } => vec![*cond, *then, *otherwise],
             Inst::If { cond, .. } => vec![*cond],
             Inst::For { lo, hi, .. } => vec![*lo, *hi],
-            Inst::Loop { .. } | Inst::PushArray(_) | Inst::PopArray(_) => Vec::new(),
+            Inst::Loop { .. } | Inst::PushArray(_) | Inst::PopArray(_) | Inst::ArgMax { .. } => {
+                Vec::new()
+            }
             Inst::SortArray { op, .. } | Inst::SortArrayVjp { op, .. } => op
                 .relaxation
                 .map(|(_, strength)| strength)
@@ -546,7 +559,7 @@ impl Func {
     pub fn result_type(&self, inst: &Inst) -> Option<ScalarType> {
         match inst {
             Inst::Real(_) | Inst::Tau => Some(ScalarType::Real),
-            Inst::Int(_) | Inst::SizeOf(_) => Some(ScalarType::Int),
+            Inst::Int(_) | Inst::SizeOf(_) | Inst::ArgMax { .. } => Some(ScalarType::Int),
             Inst::Bool(_) => Some(ScalarType::Bool),
             Inst::Read(var) | Inst::Load { array: var, .. } => Some(self.vars[*var].ty.elem()),
             Inst::Unary(op, operand) => match op {

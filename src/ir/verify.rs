@@ -198,6 +198,13 @@ impl Verifier<'_> {
                 self.expect(inst, *value, scalar)
             }
             Inst::Load { array, indices } => self.indices(inst, *array, indices).map(|_| ()),
+            Inst::ArgMax { array, .. } => match &func.vars[*array].ty {
+                VarType::Array {
+                    elem: ScalarType::Real,
+                    dims,
+                } if dims.len() == 1 => Ok(()),
+                _ => Err(self.error(Some(inst), "argmax needs a 1-D real array")),
+            },
             Inst::Store {
                 array,
                 indices,

@@ -42,6 +42,7 @@ pub(crate) fn symbols() -> Vec<(&'static str, *const u8)> {
         (TAPE_POP_ARRAY, tape_pop_array as *const u8),
         (SORT_ARRAY, sort_array as *const u8),
         (SORT_ARRAY_VJP, sort_array_vjp as *const u8),
+        (ARG_EXTREMUM, arg_extremum as *const u8),
     ]);
     symbols
 }
@@ -54,6 +55,25 @@ pub(crate) const TAPE_POP_ARRAY: &str = "smoothc_tape_pop_array";
 pub(crate) const SORT_ARRAY: &str = "smoothc_sort_array";
 /// `(code, input, cotangent, target, length, strength)`.
 pub(crate) const SORT_ARRAY_VJP: &str = "smoothc_sort_array_vjp";
+
+/// `(elements, length, min) -> index`.
+pub(crate) const ARG_EXTREMUM: &str = "smoothc_arg_extremum";
+
+/// `ArgMax` through `runtime::argmax` (0 for an empty array; the caller
+/// checks the index against the length).
+///
+/// # Safety
+///
+/// `elements` must be valid for `length` reads of `f64`.
+unsafe extern "C" fn arg_extremum(elements: *const f64, length: i64, min: i64) -> i64 {
+    let length = length.max(0) as usize;
+    if length == 0 {
+        return 0;
+    }
+    // SAFETY: the caller guarantees the pointer and length (see above).
+    let elements = unsafe { std::slice::from_raw_parts(elements, length) };
+    crate::runtime::argmax::arg_extremum(elements, min != 0)
+}
 
 /// Pushes `count` reals from `elements` onto the tape, in order.
 ///

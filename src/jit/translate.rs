@@ -354,6 +354,7 @@ impl<'a> FunctionTranslator<'a> {
                 return Ok(None);
             }
             Inst::Load { array, indices } => self.translate_load(inst, *array, indices)?,
+            Inst::ArgMax { array, min } => self.translate_argmax(inst, *array, *min)?,
             Inst::Store {
                 array,
                 indices,

@@ -5,6 +5,7 @@
 //! registers the very same functions as symbols, so both backends round
 //! identically. This module must not depend on either backend.
 
+pub mod argmax;
 pub mod isotonic;
 pub mod math;
 pub mod sorting;

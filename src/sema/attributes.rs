@@ -4,7 +4,7 @@
 //! of the language and what each takes:
 //!
 //! * `#[relax(FAMILY?, scale = R, network = "odd_even"|"bitonic",
-//!   tnorm = "product"|"godel"|"lukasiewicz")]`
+//!   tnorm = "product"|"godel"|"lukasiewicz", max = "softmax"|"logsumexp")]`
 //! * `#[hard]`
 //! * `#[stochastic(FAMILY?, scale = R, estimator = "score"|"straight_through"|"perturb")]`
 //! * `#[bound(N)]`, only before a `while`
@@ -16,7 +16,7 @@
 use crate::syntax::ast::{AttrArg, AttrValue, AttrValueKind, Attribute};
 use crate::syntax::span::Span;
 
-use super::attrs::{Estimator, FamilyName, Network, SiteAttrs, SiteMode, TNorm};
+use super::attrs::{Estimator, FamilyName, MaxRelaxation, Network, SiteAttrs, SiteMode, TNorm};
 use super::error::SemaError;
 use super::scope::suggest;
 
@@ -47,10 +47,11 @@ impl AttrPlace {
 /// The attribute names, as listed in "unknown attribute" errors.
 const ATTRIBUTES: [&str; 4] = ["relax", "hard", "stochastic", "bound"];
 
-const RELAX_KEYS: [&str; 3] = ["scale", "network", "tnorm"];
+const RELAX_KEYS: [&str; 4] = ["scale", "network", "tnorm", "max"];
 const STOCHASTIC_KEYS: [&str; 2] = ["scale", "estimator"];
 
-const RELAX_USAGE: &str = "`#[relax(FAMILY, scale = R, network = \"...\", tnorm = \"...\")]`";
+const RELAX_USAGE: &str =
+    "`#[relax(FAMILY, scale = R, network = \"...\", tnorm = \"...\", max = \"...\")]`";
 const STOCHASTIC_USAGE: &str = "`#[stochastic(FAMILY, scale = R, estimator = \"...\")]`";
 const HARD_USAGE: &str = "`#[hard]`";
 const BOUND_USAGE: &str = "`#[bound(N)]` with N a positive int literal";
@@ -58,6 +59,10 @@ const BOUND_USAGE: &str = "`#[bound(N)]` with N a positive int literal";
 const NETWORKS: [(&str, Network); 2] = [
     ("odd_even", Network::OddEven),
     ("bitonic", Network::Bitonic),
+];
+const MAX_RELAXATIONS: [(&str, MaxRelaxation); 2] = [
+    ("softmax", MaxRelaxation::Softmax),
+    ("logsumexp", MaxRelaxation::LogSumExp),
 ];
 const TNORMS: [(&str, TNorm); 3] = [
     ("product", TNorm::Product),
@@ -296,6 +301,7 @@ impl Validator<'_> {
             }
             "network" => self.out.network = self.choice(attr, key, value, &NETWORKS),
             "tnorm" => self.out.tnorm = self.choice(attr, key, value, &TNORMS),
+            "max" => self.out.max = self.choice(attr, key, value, &MAX_RELAXATIONS),
             _ => self.out.estimator = self.choice(attr, key, value, &ESTIMATORS),
         }
     }

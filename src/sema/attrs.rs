@@ -65,6 +65,15 @@ pub enum Network {
     Bitonic,
 }
 
+/// What `x[argmax(x)]` (the prelude's array `max`/`min`) relaxes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MaxRelaxation {
+    /// `sum(softmax(x / tau) * x)`: the value at the soft argmax (default).
+    Softmax,
+    /// `tau * logsumexp(x / tau)`: whose gradient is the soft argmax.
+    LogSumExp,
+}
+
 /// The t-norm pair that relaxes `&&` and `||`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TNorm {
@@ -91,6 +100,7 @@ pub struct SiteAttrs {
     pub scale: Option<f64>,
     pub network: Option<Network>,
     pub tnorm: Option<TNorm>,
+    pub max: Option<MaxRelaxation>,
     pub estimator: Option<Estimator>,
     /// `#[bound(N)]` on a `while`: the most iterations (> 0).
     pub bound: Option<u64>,
@@ -105,6 +115,7 @@ impl SiteAttrs {
             scale: inner.scale.or(self.scale),
             network: inner.network.or(self.network),
             tnorm: inner.tnorm.or(self.tnorm),
+            max: inner.max.or(self.max),
             estimator: inner.estimator.or(self.estimator),
             bound: inner.bound.or(self.bound),
         }

@@ -6,6 +6,7 @@
 //! | `pow` | `real, real` | `real` |
 //! | `floor ceil round` | `real` | `int` |
 //! | `real` | `int` | `real` |
+//! | `argmax argmin` | `real[n]` | `int` |
 //! | `sum` | a real array of any rank | `real` |
 //! | `len` | an array, and optionally a dimension (int literal) | `int`, as [`TExprKind::SizeValue`] |
 //! | `zeros` | sizes | `real[sizes]`, no arguments kept |
@@ -31,7 +32,12 @@ fn arity(builtin: Builtin) -> (usize, usize) {
         Builtin::Len => (1, 2),
         Builtin::Zeros => (1, usize::MAX),
         Builtin::Fill => (2, usize::MAX),
-        Builtin::SoftSort | Builtin::SoftRank | Builtin::SoftSortKl | Builtin::SoftRankKl => (1, 1),
+        Builtin::SoftSort
+        | Builtin::SoftRank
+        | Builtin::SoftSortKl
+        | Builtin::SoftRankKl
+        | Builtin::Argmax
+        | Builtin::Argmin => (1, 1),
         Builtin::Sum
         | Builtin::Exp
         | Builtin::Log
@@ -148,6 +154,14 @@ impl FnChecker<'_> {
                     elem: Scalar::Real,
                     dims: dims.clone(),
                 }),
+                (Builtin::Argmax | Builtin::Argmin, Type::Array { dims, .. })
+                    if dims.len() == 1 =>
+                {
+                    Some(Type::Array {
+                        elem: Scalar::Real,
+                        dims: dims.clone(),
+                    })
+                }
                 _ => None,
             };
             match target {
@@ -159,7 +173,9 @@ impl FnChecker<'_> {
             }
         }
         let ty = match builtin {
-            Builtin::Floor | Builtin::Ceil | Builtin::Round => Type::INT,
+            Builtin::Floor | Builtin::Ceil | Builtin::Round | Builtin::Argmax | Builtin::Argmin => {
+                Type::INT
+            }
             Builtin::Sum | Builtin::Pow | Builtin::Real => Type::REAL,
             // Elementwise math keeps the argument's type.
             _ => adapted.first().map_or(Type::REAL, |arg| arg.ty.clone()),

@@ -167,7 +167,7 @@ fn attribute_errors_name_the_problem() {
             }
             SemaError::ScaleNotPositive { .. } => "scale",
             SemaError::UnknownAttributeKey { valid, .. } => {
-                assert_eq!(valid, &["scale", "network", "tnorm"]);
+                assert_eq!(valid, &["scale", "network", "tnorm", "max"]);
                 "key"
             }
             SemaError::ConflictingModes { .. } => "conflict",

@@ -20,7 +20,7 @@ use super::error::{Candidate, SemaError};
 use super::tast::{Builtin, FnId, FnOrigin, Scalar, SizeVarInfo, Type};
 use super::types;
 
-pub const BUILTINS: [Builtin; 21] = [
+pub const BUILTINS: [Builtin; 23] = [
     Builtin::SoftSort,
     Builtin::SoftRank,
     Builtin::SoftSortKl,
@@ -40,6 +40,8 @@ pub const BUILTINS: [Builtin; 21] = [
     Builtin::Round,
     Builtin::Real,
     Builtin::Len,
+    Builtin::Argmax,
+    Builtin::Argmin,
     Builtin::Zeros,
     Builtin::Fill,
 ];

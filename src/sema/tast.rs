@@ -227,6 +227,12 @@ pub enum Builtin {
     SoftSortKl,
     /// As `SoftRank`, with entropic (KL) regularization when relaxed.
     SoftRankKl,
+    /// `argmax(real[n]) -> int`: the index of the largest element, the
+    /// first on ties; relaxed, a soft index with weights `softmax(x / tau)`.
+    Argmax,
+    /// `argmin(real[n]) -> int`: as `Argmax` for the smallest element;
+    /// relaxed, weights `softmax(-x / tau)`.
+    Argmin,
     /// `zeros(n)`, `zeros(n, m)`: the dimensions are in the expression's type;
     /// no arguments are kept.
     Zeros,
@@ -273,6 +279,8 @@ impl Builtin {
             Builtin::SoftRank => "soft_rank",
             Builtin::SoftSortKl => "soft_sort_kl",
             Builtin::SoftRankKl => "soft_rank_kl",
+            Builtin::Argmax => "argmax",
+            Builtin::Argmin => "argmin",
             Builtin::Zeros => "zeros",
             Builtin::Fill => "fill",
         }

@@ -144,7 +144,7 @@ impl Smoother<'_> {
 
 /// `p * a + (1 - p) * b`. Written as two products rather than
 /// `b + p * (a - b)` so that `a - b` cannot overflow.
-fn emit_mix(
+pub(super) fn emit_mix(
     func: &mut crate::ir::Func,
     block: BlockId,
     p: InstId,

@@ -106,7 +106,7 @@ impl Smoother<'_> {
     }
 
     /// The attributes of the site being rewritten (defaults when none).
-    fn site_attrs(&self) -> SiteAttrs {
+    pub(super) fn site_attrs(&self) -> SiteAttrs {
         self.site
             .map(|id| self.old.attrs[id].clone())
             .unwrap_or_default()

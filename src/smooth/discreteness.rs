@@ -97,6 +97,7 @@ impl Walker<'_> {
                 | Inst::Pop(_) => false,
                 Inst::Read(var) => result.vars[*var],
                 Inst::Load { array, .. } => result.vars[*array] || operands_data,
+                Inst::ArgMax { array, .. } => result.vars[*array],
                 Inst::Write { var, .. } | Inst::Store { array: var, .. } => {
                     self.mark_written(*var, operands_data, under);
                     false

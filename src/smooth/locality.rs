@@ -24,6 +24,7 @@ impl VarAccess {
                     Inst::Read(var)
                     | Inst::Write { var, .. }
                     | Inst::Load { array: var, .. }
+                    | Inst::ArgMax { array: var, .. }
                     | Inst::Store { array: var, .. }
                     | Inst::For { counter: var, .. }
                     | Inst::Loop { flag: var, .. }

@@ -18,6 +18,7 @@ pub mod family;
 pub mod locality;
 pub mod loops;
 mod rewrite;
+pub mod soft_index;
 
 use crate::ir::{Func, InstId};
 use crate::syntax::span::Span;
@@ -62,6 +63,8 @@ pub enum SiteKind {
     Loop,
     /// A `soft_sort`/`soft_rank` intrinsic.
     Sort,
+    /// An int computed from data (`argmax`, `floor`) or a use of one.
+    Index,
 }
 
 impl SiteKind {
@@ -72,6 +75,7 @@ impl SiteKind {
             SiteKind::Branch => "branch",
             SiteKind::Loop => "loop",
             SiteKind::Sort => "sort",
+            SiteKind::Index => "index",
         }
     }
 }
@@ -105,10 +109,11 @@ pub enum SmoothError {
     /// using one as an index, a bound or in a comparison needs no rule.)
     #[error("a data-dependent while loop has no bound")]
     UnboundedWhile { span: Option<Span> },
-    /// A construct whose relaxation is not implemented yet.
-    #[error("no relaxation yet for {construct}")]
-    NotYetRelaxed {
-        construct: &'static str,
+    /// A use of a soft index (an int computed from data) that has no
+    /// relaxation.
+    #[error("{} has no relaxation", kind.what())]
+    SoftIndexUse {
+        kind: soft_index::SoftIndexUse,
         span: Option<Span>,
     },
 }

@@ -8,6 +8,7 @@
 
 use super::discreteness::Discreteness;
 use super::locality::VarAccess;
+use super::soft_index::{Rounding, SoftIndex, SoftIndexId};
 use super::{SiteKind, SmoothError, SmoothOptions, SmoothingSite};
 use crate::ir::{BlockId, Func, Inst, InstId, ScalarType, UnaryOp, VarType};
 use crate::syntax::span::Origin;
@@ -28,6 +29,14 @@ pub(crate) struct Smoother<'f> {
     pub(super) soft_depth: usize,
     /// The site attributes of the old instruction being rewritten.
     pub(super) site: Option<crate::ir::AttrsId>,
+    /// The relaxed ints (see `soft_index`).
+    pub(super) soft_indices: Vec<SoftIndex>,
+    /// Old int values that are soft indices.
+    pub(super) soft_values: SecondaryMap<InstId, Option<SoftIndexId>>,
+    /// Old int variables bound once to a soft index.
+    pub(super) soft_vars: SecondaryMap<crate::ir::VarId, Option<SoftIndexId>>,
+    /// How many `Write`s of each old variable the function has.
+    pub(super) write_counts: SecondaryMap<crate::ir::VarId, u32>,
 }
 
 impl<'f> Smoother<'f> {
@@ -62,11 +71,17 @@ impl<'f> Smoother<'f> {
             sites: Vec::new(),
             soft_depth: 0,
             site: None,
+            soft_indices: Vec::new(),
+            soft_values: SecondaryMap::new(),
+            soft_vars: SecondaryMap::new(),
+            write_counts: write_counts(old),
         }
     }
 
     pub(crate) fn run(mut self) -> Result<(Func, Vec<SmoothingSite>), SmoothError> {
         self.rewrite_block(self.old.entry)?;
+        // Relaxations that became loops split the segments they sat in.
+        crate::ir::segments::repair(&mut self.new);
         Ok((self.new, self.sites))
     }
 
@@ -116,6 +131,9 @@ impl<'f> Smoother<'f> {
 
     fn rewrite_inst_at_site(&mut self, inst: InstId) -> Result<(), SmoothError> {
         let origin = self.old.origins[inst];
+        if self.uses_soft_index(inst) {
+            return self.soft_index_use(inst, origin);
+        }
         let relax_here = self.data.is_data(inst) && !self.is_hard_site(inst);
         let new_value = match &self.old.insts[inst] {
             Inst::If {
@@ -149,17 +167,18 @@ impl<'f> Smoother<'f> {
                 self.block = saved;
                 return result;
             }
-            Inst::Unary(op @ (UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round), _)
+            Inst::Unary(op @ (UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round), operand)
                 if relax_here =>
             {
-                return Err(SmoothError::NotYetRelaxed {
-                    construct: match op {
-                        UnaryOp::Floor => "`floor` of a value that depends on real inputs",
-                        UnaryOp::Ceil => "`ceil` of a value that depends on real inputs",
-                        _ => "`round` of a value that depends on real inputs",
-                    },
-                    span: origin.span(),
-                });
+                let rounding = Rounding::of(*op).expect("a rounding op");
+                self.soft_rounding(inst, rounding, *operand, origin)
+            }
+            Inst::ArgMax { array, min } if relax_here => {
+                self.soft_argmax(inst, *array, *min, origin)
+            }
+            Inst::Read(var) if self.soft_vars[*var].is_some() => {
+                self.soft_values[inst] = self.soft_vars[*var];
+                self.emit(Inst::Read(*var), origin)
             }
             Inst::Select {
                 cond,
@@ -304,7 +323,7 @@ impl<'f> Smoother<'f> {
 
     /// Writing an int variable inside a relaxed branch cannot be relaxed
     /// when the int is used after the branch: a blend of ints is no int.
-    fn check_discrete_write(
+    pub(super) fn check_discrete_write(
         &self,
         var: crate::ir::VarId,
         origin: Origin,
@@ -321,6 +340,17 @@ impl<'f> Smoother<'f> {
         }
         Ok(())
     }
+}
+
+/// How many `Write`s of each variable `func` has.
+fn write_counts(func: &Func) -> SecondaryMap<crate::ir::VarId, u32> {
+    let mut counts = SecondaryMap::new();
+    for instruction in func.insts.values() {
+        if let Inst::Write { var, .. } = instruction {
+            counts[*var] += 1;
+        }
+    }
+    counts
 }
 
 /// The flags of the `while` loops marked `#[hard]`.

@@ -16,5 +16,6 @@ mod random_programs;
 mod reference;
 mod relaxations;
 mod robustness;
+mod soft_indices;
 mod soft_sort;
 mod support;

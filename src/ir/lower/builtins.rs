@@ -29,7 +29,9 @@ pub(super) fn unary_builtin(builtin: Builtin) -> Option<UnaryOp> {
         | Builtin::SoftSort
         | Builtin::SoftRank
         | Builtin::SoftSortKl
-        | Builtin::SoftRankKl => return None,
+        | Builtin::SoftRankKl
+        | Builtin::Argmax
+        | Builtin::Argmin => return None,
     })
 }
 
@@ -63,6 +65,17 @@ impl<'p> Lowerer<'p> {
                 Ok(self.emit(Inst::SizeOf(size), span))
             }
             Builtin::Sum => self.lower_sum(scope, &args[0], span),
+            Builtin::Argmax | Builtin::Argmin => {
+                let array = self.lower_array(scope, &args[0])?;
+                let min = builtin == Builtin::Argmin;
+                Ok(self.emit(
+                    Inst::ArgMax {
+                        array: array.var,
+                        min,
+                    },
+                    span,
+                ))
+            }
             _ => unreachable!("sema gives {} an array type", builtin.name()),
         }
     }

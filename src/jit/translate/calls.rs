@@ -144,6 +144,28 @@ impl FunctionTranslator<'_> {
         Ok((base, count))
     }
 
+    /// `ArgMax` through the `runtime::argmax` helper, then a bounds check
+    /// of the index (which fails exactly when the array is empty).
+    pub(super) fn translate_argmax(
+        &mut self,
+        inst: InstId,
+        array: crate::ir::VarId,
+        min: bool,
+    ) -> Result<Value, JitError> {
+        let (base, count) = self.array_extent(inst, array)?;
+        let min_flag = self.builder.ins().iconst(types::I64, i64::from(min));
+        let pointer_type = self.pointer_type;
+        let func_ref = self.import(
+            helpers::ARG_EXTREMUM,
+            &[pointer_type, types::I64, types::I64],
+            &[types::I64],
+        )?;
+        let call = self.builder.ins().call(func_ref, &[base, count, min_flag]);
+        let index = self.builder.inst_results(call)[0];
+        self.translate_bounds_check(inst, array, 0, index, count, count);
+        Ok(index)
+    }
+
     /// `SortArray` (arrays: input, output) and `SortArrayVjp` (input,
     /// cotangent, target) through the helpers of `runtime::sorting`.
     pub(super) fn translate_sort_array(
