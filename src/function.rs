@@ -110,6 +110,7 @@ impl Function {
         let smooth_options = SmoothOptions {
             mode: program.options.mode,
             family: program.options.family,
+            estimator: program.options.estimator,
         };
         let (smoothed, sites) = smooth::run(&lowered, &smooth_options)
             .map_err(|error| compile_error(pipeline::smooth_error(&error)))?;

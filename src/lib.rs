@@ -52,7 +52,7 @@ pub mod json;
 
 pub use function::{Function, ParamInfo, Stage};
 pub use runtime::Value;
-pub use smooth::{Family, Mode, SiteKind, SmoothingSite};
+pub use smooth::{Estimator, Family, Mode, SiteKind, SmoothingSite};
 
 use codespan_reporting::diagnostic::Diagnostic;
 use diagnostics::IntoDiagnostics;
@@ -75,6 +75,9 @@ pub enum Backend {
 pub struct Options {
     pub mode: Mode,
     pub family: Family,
+    /// The gradient estimator of stochastic mode (sites may choose their
+    /// own).
+    pub estimator: Estimator,
     pub backend: Backend,
     /// The name diagnostics give the source file.
     pub file_name: String,
@@ -85,6 +88,7 @@ impl Default for Options {
         Options {
             mode: Mode::Relaxed,
             family: Family::Logistic,
+            estimator: Estimator::Score,
             backend: Backend::Jit,
             file_name: "input.dsl".to_string(),
         }
@@ -99,6 +103,11 @@ pub struct Runtime {
     pub tau: f64,
     /// The most values the gradient tape may hold before the call fails.
     pub tape_limit: usize,
+    /// Stochastic mode: the number K of Monte-Carlo samples per call.
+    pub samples: usize,
+    /// Stochastic mode: the seed of the noise; the same seed gives the same
+    /// bits on both backends and with any number of threads.
+    pub seed: u64,
 }
 
 impl Default for Runtime {
@@ -106,6 +115,8 @@ impl Default for Runtime {
         Runtime {
             tau: 1.0,
             tape_limit: runtime::RunConfig::default().tape_limit,
+            samples: 100,
+            seed: 0,
         }
     }
 }
@@ -115,6 +126,8 @@ impl Runtime {
         runtime::RunConfig {
             tau: self.tau,
             tape_limit: self.tape_limit,
+            seed: self.seed,
+            ..runtime::RunConfig::default()
         }
     }
 }

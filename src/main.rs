@@ -280,6 +280,7 @@ fn run(args: &RunArgs, with_grad: bool) -> Result<String, Failure> {
     let runtime = Runtime {
         tau: args.tau,
         tape_limit: args.tape_limit,
+        ..Runtime::default()
     };
     if !(runtime.tau > 0.0 && runtime.tau.is_finite()) {
         return Err(Failure::usage(

@@ -213,6 +213,9 @@ impl GradBuilder<'_> {
             | Inst::Write { .. }
             | Inst::Load { .. }
             | Inst::ArgMax { .. }
+            | Inst::Noise { .. }
+            | Inst::Baseline
+            | Inst::StopGradient(_)
             | Inst::Store { .. }
             | Inst::If { .. }
             | Inst::For { .. }

@@ -58,6 +58,16 @@ pub fn smooth_error(error: &SmoothError) -> Diagnostic<FileId> {
             "How often a data-dependent loop runs depends on the inputs; relaxed mode needs an upper bound on the number of iterations to unroll the loop, and hard mode checks it.".to_string(),
             "help: put `#[bound(N)]` before the loop, with N the most iterations it may run: `#[bound(64)] while ... { ... }`.".to_string(),
         ]),
+        SmoothError::NoStochasticMeaning { construct, span } => labelled(
+            Diagnostic::error()
+                .with_code("E0407")
+                .with_message(format!("{construct} has no stochastic smoothing with this estimator")),
+            *span,
+            "this decision depends on real inputs",
+        )
+        .with_notes(vec![
+            "help: choose another estimator (`--estimator straight_through` or `--estimator perturb`, which smooths the whole function over its inputs and works for every program), or run with `--mode relaxed`.".to_string(),
+        ]),
         SmoothError::SoftIndexUse { kind, span } => labelled(
             Diagnostic::error()
                 .with_code("E0406")

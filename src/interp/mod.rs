@@ -180,6 +180,18 @@ impl Machine<'_> {
             Inst::Int(value) => Some(Scalar::Int(*value)),
             Inst::Bool(value) => Some(Scalar::Bool(*value)),
             Inst::Tau => Some(Scalar::Real(self.config.tau)),
+            Inst::Baseline => Some(Scalar::Real(self.config.baseline)),
+            Inst::Noise { kind, counter } => {
+                let counter = self.value(*counter).expect_int() as u64;
+                let config = &self.config;
+                Some(Scalar::Real(crate::runtime::noise::draw(
+                    *kind,
+                    config.seed,
+                    config.sample,
+                    counter,
+                )))
+            }
+            Inst::StopGradient(value) => Some(self.value(*value)),
             Inst::SizeOf(size) => Some(Scalar::Int(self.sizes.get(*size))),
             Inst::Read(var) => Some(self.frame.read(*var)),
             Inst::Write { var, value } => {

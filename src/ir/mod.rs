@@ -211,6 +211,51 @@ impl Distribution {
     }
 }
 
+/// The distributions stochastic mode draws noise from: the families'
+/// (zero-mean, unit-scale, symmetric) and the standard Gumbel of the
+/// Gumbel-max trick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NoiseKind {
+    Logistic,
+    Gaussian,
+    Cauchy,
+    Laplace,
+    Reciprocal,
+    Optimal,
+    Gumbel,
+}
+
+impl NoiseKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            NoiseKind::Logistic => "logistic",
+            NoiseKind::Gaussian => "gaussian",
+            NoiseKind::Cauchy => "cauchy",
+            NoiseKind::Laplace => "laplace",
+            NoiseKind::Reciprocal => "reciprocal",
+            NoiseKind::Optimal => "optimal",
+            NoiseKind::Gumbel => "gumbel",
+        }
+    }
+
+    /// The code the JIT passes to the noise helper.
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+
+    pub fn from_code(code: i64) -> NoiseKind {
+        [
+            NoiseKind::Logistic,
+            NoiseKind::Gaussian,
+            NoiseKind::Cauchy,
+            NoiseKind::Laplace,
+            NoiseKind::Reciprocal,
+            NoiseKind::Optimal,
+            NoiseKind::Gumbel,
+        ][code.clamp(0, 6) as usize]
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinaryOp {
     Add,
@@ -252,6 +297,19 @@ pub enum Inst {
     Tau,
     /// The value of a size (int).
     SizeOf(Size),
+    /// Stochastic mode: the draw number `counter` (an int) of the call's
+    /// noise stream, from `kind`'s distribution (see `runtime::noise`). A
+    /// pure function of the counter, the seed and the sample index, so
+    /// recomputing it gives the same value.
+    Noise {
+        kind: NoiseKind,
+        counter: InstId,
+    },
+    /// Stochastic mode: the baseline of the score-function surrogate, a
+    /// runtime real like `Tau`.
+    Baseline,
+    /// The operand's value; reverse mode sends no adjoint through it.
+    StopGradient(InstId),
     /// The current value of a scalar variable.
     Read(VarId),
     /// Overwrites a scalar variable.
@@ -406,6 +464,11 @@ impl Inst {
                 target: *target,
             },
             Inst::Push(value) => Inst::Push(map(*value)),
+            Inst::Noise { kind, counter } => Inst::Noise {
+                kind: *kind,
+                counter: map(*counter),
+            },
+            Inst::StopGradient(value) => Inst::StopGradient(map(*value)),
             Inst::If {
                 cond,
                 then_block,
@@ -434,6 +497,7 @@ impl Inst {
             | Inst::Tau
             | Inst::SizeOf(_)
             | Inst::Read(_)
+            | Inst::Baseline
             | Inst::Pop(_) => self.clone(),
         }
     }
@@ -447,7 +511,10 @@ impl Inst {
             | Inst::Tau
             | Inst::SizeOf(_)
             | Inst::Read(_)
+            | Inst::Baseline
             | Inst::Pop(_) => Vec::new(),
+            Inst::Noise { counter, .. } => vec![*counter],
+            Inst::StopGradient(value) => vec![*value],
             Inst::Write { value, .. } => vec![*value],
             Inst::Load { indices, .. } => indices.clone(),
             Inst::Store { indices, value, .. } => {
@@ -558,7 +625,10 @@ impl Func {
     /// The type of the value `inst` would produce.
     pub fn result_type(&self, inst: &Inst) -> Option<ScalarType> {
         match inst {
-            Inst::Real(_) | Inst::Tau => Some(ScalarType::Real),
+            Inst::Real(_) | Inst::Tau | Inst::Baseline | Inst::Noise { .. } => {
+                Some(ScalarType::Real)
+            }
+            Inst::StopGradient(value) => self.types[*value],
             Inst::Int(_) | Inst::SizeOf(_) | Inst::ArgMax { .. } => Some(ScalarType::Int),
             Inst::Bool(_) => Some(ScalarType::Bool),
             Inst::Read(var) | Inst::Load { array: var, .. } => Some(self.vars[*var].ty.elem()),

@@ -189,8 +189,11 @@ impl Verifier<'_> {
             | Inst::Int(_)
             | Inst::Bool(_)
             | Inst::Tau
+            | Inst::Baseline
             | Inst::SizeOf(_)
+            | Inst::StopGradient(_)
             | Inst::Pop(_) => Ok(()),
+            Inst::Noise { counter, .. } => self.expect(inst, *counter, ScalarType::Int),
             Inst::Read(var) => self.scalar_var(inst, *var).map(|_| ()),
             Inst::Write { var, value } => {
                 self.not_param(inst, *var)?;

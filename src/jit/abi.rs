@@ -56,6 +56,11 @@ pub(crate) struct Frame {
     pub(crate) tape: *mut Tape,
     /// The temperature (`Tau`).
     pub(crate) tau: f64,
+    /// Stochastic mode: the seed and the sample index of the noise.
+    pub(crate) seed: u64,
+    pub(crate) sample: u64,
+    /// Stochastic mode: `Baseline`.
+    pub(crate) baseline: f64,
     /// Filled by the generated code before it returns an error status.
     pub(crate) error: ErrorRecord,
 }
@@ -87,6 +92,9 @@ pub(crate) mod offsets {
     pub(crate) const SIZES: i32 = offset_of!(Frame, sizes) as i32;
     pub(crate) const TAPE: i32 = offset_of!(Frame, tape) as i32;
     pub(crate) const TAU: i32 = offset_of!(Frame, tau) as i32;
+    pub(crate) const SEED: i32 = offset_of!(Frame, seed) as i32;
+    pub(crate) const SAMPLE: i32 = offset_of!(Frame, sample) as i32;
+    pub(crate) const BASELINE: i32 = offset_of!(Frame, baseline) as i32;
     const ERROR: usize = offset_of!(Frame, error);
     pub(crate) const ERROR_INST: i32 = (ERROR + offset_of!(ErrorRecord, inst)) as i32;
     pub(crate) const ERROR_ARRAY: i32 = (ERROR + offset_of!(ErrorRecord, array)) as i32;
@@ -189,6 +197,9 @@ impl CallStorage {
             sizes: self.sizes.as_ptr(),
             tape,
             tau: config.tau,
+            seed: config.seed,
+            sample: config.sample,
+            baseline: config.baseline,
             error: ErrorRecord::default(),
         }
     }

@@ -157,7 +157,20 @@ impl Generator {
                 self.b.read(var)
             }
             2 => self.b.read(self.vars.r),
-            3 => self.b.inst(Inst::Tau),
+            3 => match self.rng.random_range(0..4) {
+                0 => self.b.inst(Inst::Baseline),
+                1 => {
+                    let counter = self.index();
+                    let kind = self.pick(&[
+                        crate::ir::NoiseKind::Logistic,
+                        crate::ir::NoiseKind::Gaussian,
+                        crate::ir::NoiseKind::Cauchy,
+                        crate::ir::NoiseKind::Gumbel,
+                    ]);
+                    self.b.inst(Inst::Noise { kind, counter })
+                }
+                _ => self.b.inst(Inst::Tau),
+            },
             4 => {
                 let array = self.pick(&[self.vars.x, self.vars.a, self.vars.d]);
                 let index = self.index();
@@ -532,6 +545,9 @@ impl Generator {
         let config = RunConfig {
             tau: self.pick(&[1.0, 0.5, 1e-3]),
             tape_limit: self.rng.random_range(0..24),
+            seed: self.rng.random_range(0..4),
+            sample: self.rng.random_range(0..4),
+            baseline: self.pick(&[0.0, -1.5, 2.0]),
         };
         self.statements(0);
         let func = self.b.finish();

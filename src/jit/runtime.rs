@@ -43,6 +43,7 @@ pub(crate) fn symbols() -> Vec<(&'static str, *const u8)> {
         (SORT_ARRAY, sort_array as *const u8),
         (SORT_ARRAY_VJP, sort_array_vjp as *const u8),
         (ARG_EXTREMUM, arg_extremum as *const u8),
+        (NOISE, noise as *const u8),
     ]);
     symbols
 }
@@ -55,6 +56,19 @@ pub(crate) const TAPE_POP_ARRAY: &str = "smoothc_tape_pop_array";
 pub(crate) const SORT_ARRAY: &str = "smoothc_sort_array";
 /// `(code, input, cotangent, target, length, strength)`.
 pub(crate) const SORT_ARRAY_VJP: &str = "smoothc_sort_array_vjp";
+
+/// `(kind code, seed, sample, counter) -> f64`.
+pub(crate) const NOISE: &str = "smoothc_noise";
+
+/// `Noise` through `runtime::noise::draw`.
+extern "C" fn noise(kind: i64, seed: i64, sample: i64, counter: i64) -> f64 {
+    crate::runtime::noise::draw(
+        crate::ir::NoiseKind::from_code(kind),
+        seed as u64,
+        sample as u64,
+        counter as u64,
+    )
+}
 
 /// `(elements, length, min) -> index`.
 pub(crate) const ARG_EXTREMUM: &str = "smoothc_arg_extremum";

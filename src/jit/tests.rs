@@ -46,6 +46,7 @@ fn a_compiled_function_starts_each_call_afresh() {
     let config = RunConfig {
         tau: 1.0,
         tape_limit: 2,
+        ..RunConfig::default()
     };
     for x in [1.5, -4.0, 2.0] {
         assert_eq!(

@@ -344,6 +344,13 @@ impl<'a> FunctionTranslator<'a> {
             Inst::Int(value) => self.builder.ins().iconst(types::I64, *value),
             Inst::Bool(value) => self.builder.ins().iconst(types::I8, i64::from(*value)),
             Inst::Tau => self.tau,
+            Inst::Baseline => {
+                self.builder
+                    .ins()
+                    .load(types::F64, trusted(), self.frame, offsets::BASELINE)
+            }
+            Inst::Noise { kind, counter } => self.translate_noise(inst, *kind, *counter)?,
+            Inst::StopGradient(value) => self.operand(inst, *value)?.0,
             Inst::SizeOf(size) => self.size_value(*size).0,
             Inst::Read(var) => {
                 let variable = self.variable(inst, *var)?;

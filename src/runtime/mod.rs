@@ -8,6 +8,7 @@
 pub mod argmax;
 pub mod isotonic;
 pub mod math;
+pub mod noise;
 pub mod sorting;
 pub mod tape;
 
@@ -72,6 +73,14 @@ pub struct RunConfig {
     pub tau: f64,
     /// The most values the tape may hold (reals and ints together).
     pub tape_limit: usize,
+    /// Stochastic mode: the seed of the noise (see `noise`).
+    pub seed: u64,
+    /// Stochastic mode: the index of the Monte-Carlo sample this call
+    /// computes (its noise stream).
+    pub sample: u64,
+    /// Stochastic mode: the baseline the score-function surrogate
+    /// subtracts (`Inst::Baseline`).
+    pub baseline: f64,
 }
 
 impl Default for RunConfig {
@@ -79,6 +88,9 @@ impl Default for RunConfig {
         RunConfig {
             tau: 1.0,
             tape_limit: 1 << 28,
+            seed: 0,
+            sample: 0,
+            baseline: 0.0,
         }
     }
 }

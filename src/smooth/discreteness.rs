@@ -93,8 +93,11 @@ impl Walker<'_> {
                 | Inst::Int(_)
                 | Inst::Bool(_)
                 | Inst::Tau
+                | Inst::Baseline
+                | Inst::Noise { .. }
                 | Inst::SizeOf(_)
                 | Inst::Pop(_) => false,
+                Inst::StopGradient(_) => operands_data,
                 Inst::Read(var) => result.vars[*var],
                 Inst::Load { array, .. } => result.vars[*array] || operands_data,
                 Inst::ArgMax { array, .. } => result.vars[*array],

@@ -32,6 +32,9 @@ pub enum Mode {
     /// Temperature-controlled relaxations.
     #[default]
     Relaxed,
+    /// Decisions on perturbed inputs, with an unbiased (or, for
+    /// straight-through, a biased) gradient estimator.
+    Stochastic,
 }
 
 impl Mode {
@@ -39,6 +42,7 @@ impl Mode {
         match self {
             Mode::Hard => "hard",
             Mode::Relaxed => "relaxed",
+            Mode::Stochastic => "stochastic",
         }
     }
 }
@@ -48,6 +52,27 @@ impl Mode {
 pub struct SmoothOptions {
     pub mode: Mode,
     pub family: Family,
+    /// The gradient estimator of stochastic mode's sites (a site may choose
+    /// its own with `#[stochastic(estimator = ..)]`).
+    pub estimator: Estimator,
+}
+
+pub use crate::sema::attrs::Estimator;
+
+impl Default for Estimator {
+    fn default() -> Self {
+        Estimator::Score
+    }
+}
+
+impl Estimator {
+    pub fn name(self) -> &'static str {
+        match self {
+            Estimator::Score => "score",
+            Estimator::StraightThrough => "straight_through",
+            Estimator::Perturb => "perturb",
+        }
+    }
 }
 
 /// What kind of discrete construct a site is.
@@ -109,6 +134,13 @@ pub enum SmoothError {
     /// using one as an index, a bound or in a comparison needs no rule.)
     #[error("a data-dependent while loop has no bound")]
     UnboundedWhile { span: Option<Span> },
+    /// A construct that stochastic mode cannot perturb with the chosen
+    /// estimator.
+    #[error("{construct} has no stochastic smoothing with this estimator")]
+    NoStochasticMeaning {
+        construct: &'static str,
+        span: Option<Span>,
+    },
     /// A use of a soft index (an int computed from data) that has no
     /// relaxation.
     #[error("{} has no relaxation", kind.what())]
@@ -127,13 +159,23 @@ pub fn run(
     let data = discreteness::analyze(func);
     check_loop_bounds(func, &data)?;
     match options.mode {
-        Mode::Hard => {
-            let mut hard = func.clone();
-            harden_sorts(&mut hard);
-            Ok((hard, hard_sites(func, &data)))
-        }
+        // `perturb` smooths the whole function over its inputs (see
+        // `Function::estimate`): its decisions are the hard ones.
+        Mode::Hard => Ok(hardened(func, &data)),
+        Mode::Stochastic if options.estimator == Estimator::Perturb => Ok(hardened(func, &data)),
         Mode::Relaxed => rewrite::Smoother::new(func, data, *options).run(),
+        Mode::Stochastic => Err(SmoothError::NoStochasticMeaning {
+            construct: "this program's decisions (the score and straight-through estimators are not built yet)",
+            span: None,
+        }),
     }
+}
+
+/// The hard program: sorts lose their relaxation; sites are only reported.
+fn hardened(func: &Func, data: &discreteness::Discreteness) -> (Func, Vec<SmoothingSite>) {
+    let mut hard = func.clone();
+    harden_sorts(&mut hard);
+    (hard, hard_sites(func, data))
 }
 
 /// The sites of a program in hard mode: every data-dependent `If`.

@@ -10,7 +10,7 @@
 use super::{FunctionTranslator, trusted};
 use crate::ir::{InstId, ScalarType};
 use crate::jit::JitError;
-use crate::jit::abi::SLOT_BYTES;
+use crate::jit::abi::{SLOT_BYTES, offsets};
 use crate::jit::runtime as helpers;
 use cranelift::prelude::*;
 use cranelift_codegen::ir::FuncRef;
@@ -142,6 +142,33 @@ impl FunctionTranslator<'_> {
             count = self.builder.ins().imul(count, extent);
         }
         Ok((base, count))
+    }
+
+    /// `Noise` through the `runtime::noise` helper, with the seed and the
+    /// sample index read from the frame.
+    pub(super) fn translate_noise(
+        &mut self,
+        inst: InstId,
+        kind: crate::ir::NoiseKind,
+        counter: InstId,
+    ) -> Result<Value, JitError> {
+        let counter = self.typed_operand(inst, counter, ScalarType::Int)?;
+        let code = self.builder.ins().iconst(types::I64, kind.code());
+        let frame = self.frame;
+        let seed = self
+            .builder
+            .ins()
+            .load(types::I64, trusted(), frame, offsets::SEED);
+        let sample = self
+            .builder
+            .ins()
+            .load(types::I64, trusted(), frame, offsets::SAMPLE);
+        let func_ref = self.import(helpers::NOISE, &[types::I64; 4], &[types::F64])?;
+        let call = self
+            .builder
+            .ins()
+            .call(func_ref, &[code, seed, sample, counter]);
+        Ok(self.builder.inst_results(call)[0])
     }
 
     /// `ArgMax` through the `runtime::argmax` helper, then a bounds check
