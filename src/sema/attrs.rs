@@ -83,8 +83,9 @@ pub enum TNorm {
 }
 
 /// A stochastic gradient estimator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Estimator {
+    #[default]
     Score,
     StraightThrough,
     Perturb,

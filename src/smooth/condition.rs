@@ -64,6 +64,18 @@ impl Smoother<'_> {
                     .family
                     .map_or(self.options.family, Family::from_attribute);
                 let scale = attrs.scale.unwrap_or(1.0);
+                if self.is_stochastic() {
+                    let difference = self.emit(
+                        Inst::Binary(BinaryOp::Sub, self.value(high), self.value(low)),
+                        derived,
+                    );
+                    let temperature = self.emit_temperature(scale, derived);
+                    let scaled = self.emit(
+                        Inst::Binary(BinaryOp::Div, difference, temperature),
+                        derived,
+                    );
+                    return self.perturbed_comparison(scaled, family, origin);
+                }
                 let temperature = if scale == 1.0 {
                     "tau".to_string()
                 } else {

@@ -19,6 +19,7 @@ pub mod locality;
 pub mod loops;
 mod rewrite;
 pub mod soft_index;
+pub mod stochastic;
 
 use crate::ir::{Func, InstId};
 use crate::syntax::span::Span;
@@ -58,12 +59,6 @@ pub struct SmoothOptions {
 }
 
 pub use crate::sema::attrs::Estimator;
-
-impl Default for Estimator {
-    fn default() -> Self {
-        Estimator::Score
-    }
-}
 
 impl Estimator {
     pub fn name(self) -> &'static str {
@@ -163,11 +158,7 @@ pub fn run(
         // `Function::estimate`): its decisions are the hard ones.
         Mode::Hard => Ok(hardened(func, &data)),
         Mode::Stochastic if options.estimator == Estimator::Perturb => Ok(hardened(func, &data)),
-        Mode::Relaxed => rewrite::Smoother::new(func, data, *options).run(),
-        Mode::Stochastic => Err(SmoothError::NoStochasticMeaning {
-            construct: "this program's decisions (the score and straight-through estimators are not built yet)",
-            span: None,
-        }),
+        Mode::Relaxed | Mode::Stochastic => rewrite::Smoother::new(func, data, *options).run(),
     }
 }
 

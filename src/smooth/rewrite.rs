@@ -37,6 +37,11 @@ pub(crate) struct Smoother<'f> {
     pub(super) soft_vars: SecondaryMap<crate::ir::VarId, Option<SoftIndexId>>,
     /// How many `Write`s of each old variable the function has.
     pub(super) write_counts: SecondaryMap<crate::ir::VarId, u32>,
+    /// Stochastic mode: the counter of noise draws (see `stochastic`).
+    pub(super) draws: Option<crate::ir::VarId>,
+    /// Stochastic mode, score estimator: the log-probability of the
+    /// decisions taken.
+    pub(super) log_probability: Option<crate::ir::VarId>,
 }
 
 impl<'f> Smoother<'f> {
@@ -49,10 +54,13 @@ impl<'f> Smoother<'f> {
         new.attrs = old.attrs.clone();
         new.vars = old.vars.clone();
         let hard_flags = hard_loop_flags(old);
+        let blends = blends_decisions(old, &options);
         for (var, var_data) in new.vars.iter_mut() {
             // A data-dependent bool variable holds a probability from now on
-            // (except the flag of a loop kept hard, which stays a bool).
-            if var_data.ty == VarType::Scalar(ScalarType::Bool)
+            // (except the flag of a loop kept hard, which stays a bool), when
+            // decisions are blended rather than taken.
+            if blends
+                && var_data.ty == VarType::Scalar(ScalarType::Bool)
                 && data.is_data_var(var)
                 && !hard_flags.contains(&var)
             {
@@ -75,11 +83,14 @@ impl<'f> Smoother<'f> {
             soft_values: SecondaryMap::new(),
             soft_vars: SecondaryMap::new(),
             write_counts: write_counts(old),
+            draws: None,
+            log_probability: None,
         }
     }
 
     pub(crate) fn run(mut self) -> Result<(Func, Vec<SmoothingSite>), SmoothError> {
         self.rewrite_block(self.old.entry)?;
+        self.emit_score_surrogate()?;
         // Relaxations that became loops split the segments they sat in.
         crate::ir::segments::repair(&mut self.new);
         Ok((self.new, self.sites))
@@ -149,7 +160,11 @@ impl<'f> Smoother<'f> {
                 return Ok(());
             }
             Inst::Loop { flag, body, bound } => {
-                if self.data.is_data_var(*flag) && !self.is_hard_site(inst) {
+                // A flag that holds a probability makes a relaxed loop (in
+                // stochastic mode with the score estimator, flags stay
+                // bools and loops stay loops).
+                let soft_flag = self.new.vars[*flag].ty == VarType::Scalar(ScalarType::Real);
+                if soft_flag && !self.is_hard_site(inst) {
                     // `check_loop_bounds` guarantees data-dependent loops a bound.
                     let bound = bound.unwrap_or(i64::MAX);
                     return self.soft_loop(*flag, *body, bound, origin);
@@ -171,10 +186,18 @@ impl<'f> Smoother<'f> {
                 if relax_here =>
             {
                 let rounding = Rounding::of(*op).expect("a rounding op");
-                self.soft_rounding(inst, rounding, *operand, origin)
+                if self.is_stochastic() {
+                    self.stochastic_rounding(inst, rounding, *operand, origin)?
+                } else {
+                    self.soft_rounding(inst, rounding, *operand, origin)
+                }
             }
             Inst::ArgMax { array, min } if relax_here => {
-                self.soft_argmax(inst, *array, *min, origin)
+                if self.is_stochastic() {
+                    self.stochastic_argmax(inst, *array, *min, origin)?
+                } else {
+                    self.soft_argmax(inst, *array, *min, origin)
+                }
             }
             Inst::Read(var) if self.soft_vars[*var].is_some() => {
                 self.soft_values[inst] = self.soft_vars[*var];
@@ -215,8 +238,13 @@ impl<'f> Smoother<'f> {
             }
             Inst::SortArray { op, input, output } => {
                 let mut op = op.map_strength(|strength| self.value(strength));
-                if self.is_hard_site(inst) {
+                if self.is_hard_site(inst) || !self.data.is_data_var(*input) {
                     op.relaxation = None;
+                } else if self.is_stochastic() {
+                    return Err(SmoothError::NoStochasticMeaning {
+                        construct: "`soft_sort`/`soft_rank` (the prelude's `sort`, `rank` and `topk` perturb their comparisons one by one; the perturb estimator smooths any program)",
+                        span: origin.span(),
+                    });
                 } else if let Some((regularization, _)) = op.relaxation {
                     let regularization = match regularization {
                         crate::ir::Regularization::L2 => "l2",
@@ -339,6 +367,24 @@ impl<'f> Smoother<'f> {
             });
         }
         Ok(())
+    }
+}
+
+/// Whether decisions become probabilities that branches blend: always in
+/// relaxed mode; in stochastic mode when some site uses the
+/// straight-through estimator (score decisions stay hard bools).
+fn blends_decisions(func: &Func, options: &SmoothOptions) -> bool {
+    use super::{Estimator, Mode};
+    match options.mode {
+        Mode::Relaxed => true,
+        Mode::Hard => false,
+        Mode::Stochastic => {
+            options.estimator == Estimator::StraightThrough
+                || func
+                    .attrs
+                    .values()
+                    .any(|attrs| attrs.estimator == Some(Estimator::StraightThrough))
+        }
     }
 }
 

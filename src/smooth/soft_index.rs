@@ -56,6 +56,10 @@ pub(super) enum SoftIndex {
         rounding: Rounding,
         family: Family,
         scale: f64,
+        /// Stochastic mode, straight-through: the noise of the one
+        /// perturbed value; every tail is then a straight-through
+        /// probability.
+        eps: Option<VarId>,
     },
 }
 
@@ -77,7 +81,7 @@ impl Rounding {
         }
     }
 
-    fn op(self) -> UnaryOp {
+    pub(super) fn op(self) -> UnaryOp {
         match self {
             Rounding::Floor => UnaryOp::Floor,
             Rounding::Round => UnaryOp::Round,
@@ -279,6 +283,25 @@ impl Smoother<'_> {
             ),
             origin,
         );
+        self.kernel_index(inst, rounding, operand, at);
+        let value = self.value(operand);
+        self.emit(Inst::Unary(rounding.op(), value), origin)
+    }
+
+    /// Registers `rounding(operand)` as a kernel index of the site's
+    /// family and scale, with the operand saved in a variable.
+    pub(super) fn kernel_index(
+        &mut self,
+        inst: InstId,
+        rounding: Rounding,
+        operand: InstId,
+        at: Origin,
+    ) {
+        let attrs = self.site_attrs();
+        let scale = attrs.scale.unwrap_or(1.0);
+        let family = attrs
+            .family
+            .map_or(self.options.family, Family::from_attribute);
         let value = self.value(operand);
         let center = self
             .new
@@ -289,9 +312,20 @@ impl Smoother<'_> {
             rounding,
             family,
             scale,
+            eps: None,
         });
         self.soft_values[inst] = Some(self.soft_indices.len() - 1);
-        self.emit(Inst::Unary(rounding.op(), value), origin)
+    }
+
+    /// `P(lower <= k < upper)` of a kernel index, for two int values.
+    pub(super) fn kernel_interval(
+        &mut self,
+        soft: SoftIndexId,
+        lower: InstId,
+        upper: InstId,
+        at: Origin,
+    ) -> InstId {
+        self.interval_probability(soft, Bound::At(lower), Bound::At(upper), at)
     }
 
     /// Whether `inst` reads a soft index.
@@ -590,6 +624,7 @@ impl Smoother<'_> {
             rounding,
             family,
             scale,
+            eps,
         } = self.soft_indices[soft]
         else {
             unreachable!("kernel tails are of kernel indices")
@@ -607,11 +642,38 @@ impl Smoother<'_> {
         let argument = self.emit(Inst::Binary(BinaryOp::Div, gap, temperature), at);
         let negated = self.emit(Inst::Unary(UnaryOp::Neg, argument), at);
         let cdf = family.cdf();
+        let mut at_least = self.emit(Inst::Unary(cdf, argument), at);
+        let mut below = self.emit(Inst::Unary(cdf, negated), at);
+        if let Some(eps) = eps {
+            // Straight-through: the value of the perturbed decision
+            // `argument + eps > 0`, the derivative of the relaxed tail.
+            let noise = self.emit(Inst::Read(eps), at);
+            let perturbed = self.emit(Inst::Binary(BinaryOp::Add, argument, noise), at);
+            let zero = self.emit(Inst::Real(0.0), at);
+            let reached = self.emit(Inst::Binary(BinaryOp::Gt, perturbed, zero), at);
+            let hard = self.emit(Inst::Unary(UnaryOp::ToReal, reached), at);
+            let one = self.emit(Inst::Real(1.0), at);
+            let hard_below = self.emit(Inst::Binary(BinaryOp::Sub, one, hard), at);
+            at_least = self.straight_through_value(hard, at_least, at);
+            below = self.straight_through_value(hard_below, below, at);
+        }
         Tail {
-            at_least: self.emit(Inst::Unary(cdf, argument), at),
-            below: self.emit(Inst::Unary(cdf, negated), at),
+            at_least,
+            below,
             argument,
         }
+    }
+
+    /// `hard + (soft - stop_gradient(soft))`.
+    pub(super) fn straight_through_value(
+        &mut self,
+        hard: InstId,
+        soft: InstId,
+        at: Origin,
+    ) -> InstId {
+        let frozen = self.emit(Inst::StopGradient(soft), at);
+        let zero = self.emit(Inst::Binary(BinaryOp::Sub, soft, frozen), at);
+        self.emit(Inst::Binary(BinaryOp::Add, hard, zero), at)
     }
 
     /// `P(k >= a) - P(k >= b)` with a missing tail meaning the unbounded
@@ -830,7 +892,13 @@ impl Smoother<'_> {
         );
     }
 
-    fn emit_store(&mut self, array: VarId, indices: Vec<InstId>, value: InstId, at: Origin) {
+    pub(super) fn emit_store(
+        &mut self,
+        array: VarId,
+        indices: Vec<InstId>,
+        value: InstId,
+        at: Origin,
+    ) {
         let _ = self.emit(
             Inst::Store {
                 array,
@@ -862,7 +930,12 @@ impl Smoother<'_> {
 
     /// A loop over `0..len(array)` (first dimension); `body` gets the
     /// counter's value.
-    fn emit_for_range(&mut self, array: VarId, at: Origin, body: impl FnOnce(&mut Self, InstId)) {
+    pub(super) fn emit_for_range(
+        &mut self,
+        array: VarId,
+        at: Origin,
+        body: impl FnOnce(&mut Self, InstId),
+    ) {
         self.emit_for_range_of((array, 0), at, |smoother, i, _| body(smoother, i));
     }
 
