@@ -2,8 +2,10 @@
 //
 // Everything here is ordinary code of the language (if-else, loops,
 // comparisons), so relaxed and stochastic mode smooth it with the same rules
-// as user code: `max(a, b)` relaxes as the `if` it is, and `sort` is an
-// odd-even transposition network whose compare-and-swaps become soft swaps.
+// as user code: `max(a, b)` relaxes as the `if` it is, and `sort` is a
+// sorting network (odd-even transposition, or bitonic where the call site
+// says `#[relax(network = "bitonic")]`) whose compare-and-swaps become soft
+// swaps.
 // A user function with the same name and parameter types replaces the one
 // here.
 
@@ -132,10 +134,25 @@ fn argmin(x: real[n]) -> int {
     best
 }
 
+/// `x` in ascending order, by the sorting network the call site chooses:
+/// `#[relax(network = "bitonic")]` runs `sort_bitonic`, otherwise (the
+/// default) `sort_odd_even`. Lowering makes that choice at each call, so
+/// this body only states what the default means.
+fn sort(x: real[n]) -> real[n] {
+    sort_odd_even(x)
+}
+
+/// The permutation matrix of `sort`: `sort(x)[j]` is the sum over `i` of
+/// `x[i] * P[i, j]`, from the network the call site chooses like `sort`
+/// (`sort_perm_odd_even` by default, `sort_perm_bitonic`).
+fn sort_perm(x: real[n]) -> real[n, n] {
+    sort_perm_odd_even(x)
+}
+
 /// `x` in ascending order, by an odd-even transposition network: n layers;
 /// layer k compares and swaps the pairs (i, i + 1) for i = k mod 2,
 /// k mod 2 + 2, ... while i + 1 < n.
-fn sort(x: real[n]) -> real[n] {
+fn sort_odd_even(x: real[n]) -> real[n] {
     let mut y = x;
     for k in 0..n {
         let start = k % 2;
@@ -151,12 +168,12 @@ fn sort(x: real[n]) -> real[n] {
     y
 }
 
-/// The permutation matrix of `sort`: `sort(x)[j]` is the sum over `i` of
-/// `x[i] * P[i, j]`. It runs the same odd-even transposition network as
-/// `sort`, swapping columns of the identity along with the values, so that
-/// relaxed it is the doubly stochastic matrix of differentiable sorting
-/// networks (for ranking supervision: compare it with a target matrix).
-fn sort_perm(x: real[n]) -> real[n, n] {
+/// The permutation matrix of `sort_odd_even`. It runs the same odd-even
+/// transposition network, swapping columns of the identity along with the
+/// values, so that relaxed it is the doubly stochastic matrix of
+/// differentiable sorting networks (for ranking supervision: compare it
+/// with a target matrix).
+fn sort_perm_odd_even(x: real[n]) -> real[n, n] {
     let mut y = x;
     let mut p = [[if i == j { 1.0 } else { 0.0 } for j in 0..n] for i in 0..n];
     for k in 0..n {
@@ -178,8 +195,103 @@ fn sort_perm(x: real[n]) -> real[n, n] {
     p
 }
 
+/// The number of wires of the bitonic network for `n` inputs: the smallest
+/// power of two that is at least `n` (1 for `n <= 1`).
+fn bitonic_wires(n: int) -> int {
+    let mut wires = 1;
+    while wires < n {
+        wires = wires * 2;
+    }
+    wires
+}
+
+/// `x` in ascending order, by the bitonic sorting network of differentiable
+/// sorting networks (Petersen et al. 2021), for any n. On `w` wires (`w`
+/// the power of two `bitonic_wires(n)`) it merges blocks of size 2, 4, ...,
+/// w; merging blocks of size `b` takes layers with gap b/2, b/4, ..., 1, and
+/// the layer with gap `g` compares wires (l, l + g) for every l with the bit
+/// `g` clear: ascending if l lies in an even block of size `b`, descending
+/// if in an odd one, so that each merged pair of blocks is bitonic. For n
+/// below w the first `w - n` wires are padding: a comparator touching one
+/// is left out (diffsort's pass-through), and input `i` rides on wire
+/// `w - n + i`. This sorts every input (it is the network on w wires with
+/// the padding held at values that never swap) and is diffsort's network
+/// comparator for comparator, so relaxed it gives diffsort's results.
+fn sort_bitonic(x: real[n]) -> real[n] {
+    let mut y = x;
+    let wires = bitonic_wires(n);
+    let pad = wires - n;
+    let mut block = 2;
+    while block <= wires {
+        let mut gap = block / 2;
+        while gap > 0 {
+            for c in 0..wires / 2 {
+                // The c-th wire whose bit `gap` is clear.
+                let lo = (c / gap) * 2 * gap + c % gap;
+                if lo >= pad {
+                    let a = lo - pad;
+                    let b = a + gap;
+                    let out_of_order = if (lo / block) % 2 == 0 { y[a] > y[b] } else { y[a] < y[b] };
+                    if out_of_order {
+                        let t = y[a];
+                        y[a] = y[b];
+                        y[b] = t;
+                    }
+                }
+            }
+            gap = gap / 2;
+        }
+        block = block * 2;
+    }
+    y
+}
+
+/// The permutation matrix of `sort_bitonic`: the same network, swapping
+/// columns of the identity along with the values. Each column swap is its
+/// own `if` on the comparator's decision, so that relaxed it blends only
+/// the two columns (not the whole matrix) with the swap's probability,
+/// as diffsort does.
+fn sort_perm_bitonic(x: real[n]) -> real[n, n] {
+    let mut y = x;
+    let mut p = [[if i == j { 1.0 } else { 0.0 } for j in 0..n] for i in 0..n];
+    let wires = bitonic_wires(n);
+    let pad = wires - n;
+    let mut block = 2;
+    while block <= wires {
+        let mut gap = block / 2;
+        while gap > 0 {
+            for c in 0..wires / 2 {
+                let lo = (c / gap) * 2 * gap + c % gap;
+                if lo >= pad {
+                    let a = lo - pad;
+                    let b = a + gap;
+                    let out_of_order = if (lo / block) % 2 == 0 { y[a] > y[b] } else { y[a] < y[b] };
+                    if out_of_order {
+                        let t = y[a];
+                        y[a] = y[b];
+                        y[b] = t;
+                    }
+                    for r in 0..n {
+                        if out_of_order {
+                            let s = p[r, a];
+                            p[r, a] = p[r, b];
+                            p[r, b] = s;
+                        }
+                    }
+                }
+            }
+            gap = gap / 2;
+        }
+        block = block * 2;
+    }
+    p
+}
+
 /// The 1-based ascending rank of each element, by counting:
 /// `rank(x)[i] = 1 + #{j : x[j] < x[i]}` (tied elements share a rank).
+/// A call site that names a network (`#[relax(network = "bitonic")]` or
+/// `"odd_even"`) ranks by that network instead: lowering runs
+/// `rank_bitonic` or `rank_odd_even` there.
 fn rank(x: real[n]) -> real[n] {
     let mut r = fill(n, 1.0);
     for i in 0..n {
@@ -194,6 +306,25 @@ fn rank(x: real[n]) -> real[n] {
         }
     }
     r
+}
+
+/// The 1-based position each element takes under the permutation matrix
+/// `p` (`sorted[j] = sum over i of x[i] * p[i, j]`): `1 + sum over j of
+/// j * p[i, j]`. Relaxed, it is the expected position.
+fn rank_from_perm(p: real[n, n]) -> real[n] {
+    [1.0 + sum([real(j) * p[i, j] for j in 0..n]) for i in 0..n]
+}
+
+/// The 1-based ascending rank of each element by the odd-even network:
+/// where `sort_odd_even` puts it. Tied elements get distinct ranks.
+fn rank_odd_even(x: real[n]) -> real[n] {
+    rank_from_perm(sort_perm_odd_even(x))
+}
+
+/// The 1-based ascending rank of each element by the bitonic network:
+/// where `sort_bitonic` puts it. Tied elements get distinct ranks.
+fn rank_bitonic(x: real[n]) -> real[n] {
+    rank_from_perm(sort_perm_bitonic(x))
 }
 
 /// A mask of the `k` largest elements: 1.0 where the descending rank
