@@ -206,85 +206,112 @@ fn bitonic_wires(n: int) -> int {
 }
 
 /// `x` in ascending order, by the bitonic sorting network of differentiable
-/// sorting networks (Petersen et al. 2021), for any n. On `w` wires (`w`
-/// the power of two `bitonic_wires(n)`) it merges blocks of size 2, 4, ...,
-/// w; merging blocks of size `b` takes layers with gap b/2, b/4, ..., 1, and
-/// the layer with gap `g` compares wires (l, l + g) for every l with the bit
-/// `g` clear: ascending if l lies in an even block of size `b`, descending
-/// if in an odd one, so that each merged pair of blocks is bitonic. For n
-/// below w the first `w - n` wires are padding: a comparator touching one
-/// is left out (diffsort's pass-through), and input `i` rides on wire
-/// `w - n + i`. This sorts every input (it is the network on w wires with
-/// the padding held at values that never swap) and is diffsort's network
-/// comparator for comparator, so relaxed it gives diffsort's results.
+/// sorting networks (Petersen et al. 2021), as diffsort builds it. On `w`
+/// wires (`w = bitonic_wires(n)`, a power of two) it merges blocks of size
+/// 2, 4, ..., w; merging blocks of size `b` takes the layers with gap b/2,
+/// b/4, ..., 1, and the layer with gap `g` compares the wires (l, l + g)
+/// for every l with the bit `g` clear: ascending if l lies in an even block
+/// of size `b`, descending in an odd one, so that each pair of blocks being
+/// merged is bitonic. For n a power of two this is diffsort's network,
+/// comparator for comparator. Otherwise input `i` starts on wire
+/// `w - n + i` and the first `w - n` wires hold padding below every input:
+/// a comparator that meets padding sends it to its minimum side without a
+/// comparison (where the padding is depends on n alone), and the inputs end
+/// on the last n wires, sorted. (diffsort instead passes an input unchanged
+/// through a comparator that meets padding: the same network for many n,
+/// including every length in its reference tests, but for some n, 22 the
+/// smallest, that network does not sort.)
 fn sort_bitonic(x: real[n]) -> real[n] {
-    let mut y = x;
     let wires = bitonic_wires(n);
     let pad = wires - n;
+    // The w wires live in 2n slots: w < 2n for every n >= 1.
+    let mut y = zeros(2 * n);
+    for i in 0..n {
+        y[pad + i] = x[i];
+    }
+    let mut padding = [w < pad for w in 0..2 * n];
     let mut block = 2;
     while block <= wires {
         let mut gap = block / 2;
         while gap > 0 {
             for c in 0..wires / 2 {
-                // The c-th wire whose bit `gap` is clear.
-                let lo = (c / gap) * 2 * gap + c % gap;
-                if lo >= pad {
-                    let a = lo - pad;
-                    let b = a + gap;
-                    let out_of_order = if (lo / block) % 2 == 0 { y[a] > y[b] } else { y[a] < y[b] };
-                    if out_of_order {
-                        let t = y[a];
-                        y[a] = y[b];
-                        y[b] = t;
+                // The c-th wire whose bit `gap` is clear, and its partner.
+                let a = (c / gap) * 2 * gap + c % gap;
+                let b = a + gap;
+                // The wire that receives the minimum.
+                let low = if (a / block) % 2 == 0 { a } else { b };
+                let high = a + b - low;
+                if !padding[a] && !padding[b] {
+                    if y[low] > y[high] {
+                        let t = y[low];
+                        y[low] = y[high];
+                        y[high] = t;
                     }
+                } else if padding[high] && !padding[low] {
+                    // The padding is the minimum: the input moves up.
+                    y[high] = y[low];
+                    padding[high] = false;
+                    padding[low] = true;
                 }
             }
             gap = gap / 2;
         }
         block = block * 2;
     }
-    y
+    [y[pad + i] for i in 0..n]
 }
 
-/// The permutation matrix of `sort_bitonic`: the same network, swapping
-/// columns of the identity along with the values. Each column swap is its
-/// own `if` on the comparator's decision, so that relaxed it blends only
-/// the two columns (not the whole matrix) with the swap's probability,
-/// as diffsort does.
+/// The permutation matrix of `sort_bitonic`: the same network, moving the
+/// columns of the identity (column `w` says how much of each input is on
+/// wire `w`) along with the values. Each column swap is its own `if` on
+/// the comparator's decision, so that relaxed it blends only the two
+/// columns, with the swap's probability, as diffsort does.
 fn sort_perm_bitonic(x: real[n]) -> real[n, n] {
-    let mut y = x;
-    let mut p = [[if i == j { 1.0 } else { 0.0 } for j in 0..n] for i in 0..n];
     let wires = bitonic_wires(n);
     let pad = wires - n;
+    let mut y = zeros(2 * n);
+    for i in 0..n {
+        y[pad + i] = x[i];
+    }
+    let mut p = [[if w == pad + i { 1.0 } else { 0.0 } for w in 0..2 * n] for i in 0..n];
+    let mut padding = [w < pad for w in 0..2 * n];
     let mut block = 2;
     while block <= wires {
         let mut gap = block / 2;
         while gap > 0 {
             for c in 0..wires / 2 {
-                let lo = (c / gap) * 2 * gap + c % gap;
-                if lo >= pad {
-                    let a = lo - pad;
-                    let b = a + gap;
-                    let out_of_order = if (lo / block) % 2 == 0 { y[a] > y[b] } else { y[a] < y[b] };
+                let a = (c / gap) * 2 * gap + c % gap;
+                let b = a + gap;
+                let low = if (a / block) % 2 == 0 { a } else { b };
+                let high = a + b - low;
+                if !padding[a] && !padding[b] {
+                    let out_of_order = y[low] > y[high];
                     if out_of_order {
-                        let t = y[a];
-                        y[a] = y[b];
-                        y[b] = t;
+                        let t = y[low];
+                        y[low] = y[high];
+                        y[high] = t;
                     }
                     for r in 0..n {
                         if out_of_order {
-                            let s = p[r, a];
-                            p[r, a] = p[r, b];
-                            p[r, b] = s;
+                            let s = p[r, low];
+                            p[r, low] = p[r, high];
+                            p[r, high] = s;
                         }
                     }
+                } else if padding[high] && !padding[low] {
+                    y[high] = y[low];
+                    for r in 0..n {
+                        p[r, high] = p[r, low];
+                    }
+                    padding[high] = false;
+                    padding[low] = true;
                 }
             }
             gap = gap / 2;
         }
         block = block * 2;
     }
-    p
+    [[p[i, pad + j] for j in 0..n] for i in 0..n]
 }
 
 /// The 1-based ascending rank of each element, by counting:
