@@ -2,8 +2,10 @@
 //
 // Everything here is ordinary code of the language (if-else, loops,
 // comparisons), so relaxed and stochastic mode smooth it with the same rules
-// as user code: `max(a, b)` relaxes as the `if` it is, and `sort` is an
-// odd-even transposition network whose compare-and-swaps become soft swaps.
+// as user code: `max(a, b)` relaxes as the `if` it is, and `sort` is a
+// sorting network (odd-even transposition, or bitonic where the call site
+// says `#[relax(network = "bitonic")]`) whose compare-and-swaps become soft
+// swaps.
 // A user function with the same name and parameter types replaces the one
 // here.
 
@@ -102,10 +104,25 @@ fn relu(x: real) -> real {
     if x > 0.0 { x } else { 0.0 }
 }
 
+/// `x` in ascending order, by the sorting network the call site chooses:
+/// `#[relax(network = "bitonic")]` runs `sort_bitonic`, otherwise (the
+/// default) `sort_odd_even`. Lowering makes that choice at each call, so
+/// this body only states what the default means.
+fn sort(x: real[n]) -> real[n] {
+    sort_odd_even(x)
+}
+
+/// The permutation matrix of `sort`: `sort(x)[j]` is the sum over `i` of
+/// `x[i] * P[i, j]`, from the network the call site chooses like `sort`
+/// (`sort_perm_odd_even` by default, `sort_perm_bitonic`).
+fn sort_perm(x: real[n]) -> real[n, n] {
+    sort_perm_odd_even(x)
+}
+
 /// `x` in ascending order, by an odd-even transposition network: n layers;
 /// layer k compares and swaps the pairs (i, i + 1) for i = k mod 2,
 /// k mod 2 + 2, ... while i + 1 < n.
-fn sort(x: real[n]) -> real[n] {
+fn sort_odd_even(x: real[n]) -> real[n] {
     let mut y = x;
     for k in 0..n {
         let start = k % 2;
@@ -121,12 +138,12 @@ fn sort(x: real[n]) -> real[n] {
     y
 }
 
-/// The permutation matrix of `sort`: `sort(x)[j]` is the sum over `i` of
-/// `x[i] * P[i, j]`. It runs the same odd-even transposition network as
-/// `sort`, swapping columns of the identity along with the values, so that
-/// relaxed it is the doubly stochastic matrix of differentiable sorting
-/// networks (for ranking supervision: compare it with a target matrix).
-fn sort_perm(x: real[n]) -> real[n, n] {
+/// The permutation matrix of `sort_odd_even`. It runs the same odd-even
+/// transposition network, swapping columns of the identity along with the
+/// values, so that relaxed it is the doubly stochastic matrix of
+/// differentiable sorting networks (for ranking supervision: compare it
+/// with a target matrix).
+fn sort_perm_odd_even(x: real[n]) -> real[n, n] {
     let mut y = x;
     let mut p = [[if i == j { 1.0 } else { 0.0 } for j in 0..n] for i in 0..n];
     for k in 0..n {
@@ -148,8 +165,130 @@ fn sort_perm(x: real[n]) -> real[n, n] {
     p
 }
 
+/// The number of wires of the bitonic network for `n` inputs: the smallest
+/// power of two that is at least `n` (1 for `n <= 1`).
+fn bitonic_wires(n: int) -> int {
+    let mut wires = 1;
+    while wires < n {
+        wires = wires * 2;
+    }
+    wires
+}
+
+/// `x` in ascending order, by the bitonic sorting network of differentiable
+/// sorting networks (Petersen et al. 2021), as diffsort builds it. On `w`
+/// wires (`w = bitonic_wires(n)`, a power of two) it merges blocks of size
+/// 2, 4, ..., w; merging blocks of size `b` takes the layers with gap b/2,
+/// b/4, ..., 1, and the layer with gap `g` compares the wires (l, l + g)
+/// for every l with the bit `g` clear: ascending if l lies in an even block
+/// of size `b`, descending in an odd one, so that each pair of blocks being
+/// merged is bitonic. For n a power of two this is diffsort's network,
+/// comparator for comparator. Otherwise input `i` starts on wire
+/// `w - n + i` and the first `w - n` wires hold padding below every input:
+/// a comparator that meets padding sends it to its minimum side without a
+/// comparison (where the padding is depends on n alone), and the inputs end
+/// on the last n wires, sorted. (diffsort instead passes an input unchanged
+/// through a comparator that meets padding: the same network for many n,
+/// including every length in its reference tests, but for some n, 22 the
+/// smallest, that network does not sort.)
+fn sort_bitonic(x: real[n]) -> real[n] {
+    let wires = bitonic_wires(n);
+    let pad = wires - n;
+    // The w wires live in 2n slots: w < 2n for every n >= 1.
+    let mut y = zeros(2 * n);
+    for i in 0..n {
+        y[pad + i] = x[i];
+    }
+    let mut padding = [w < pad for w in 0..2 * n];
+    let mut block = 2;
+    while block <= wires {
+        let mut gap = block / 2;
+        while gap > 0 {
+            for c in 0..wires / 2 {
+                // The c-th wire whose bit `gap` is clear, and its partner.
+                let a = (c / gap) * 2 * gap + c % gap;
+                let b = a + gap;
+                // The wire that receives the minimum.
+                let low = if (a / block) % 2 == 0 { a } else { b };
+                let high = a + b - low;
+                if !padding[a] && !padding[b] {
+                    if y[low] > y[high] {
+                        let t = y[low];
+                        y[low] = y[high];
+                        y[high] = t;
+                    }
+                } else if padding[high] && !padding[low] {
+                    // The padding is the minimum: the input moves up.
+                    y[high] = y[low];
+                    padding[high] = false;
+                    padding[low] = true;
+                }
+            }
+            gap = gap / 2;
+        }
+        block = block * 2;
+    }
+    [y[pad + i] for i in 0..n]
+}
+
+/// The permutation matrix of `sort_bitonic`: the same network, moving the
+/// columns of the identity (column `w` says how much of each input is on
+/// wire `w`) along with the values. Each column swap is its own `if` on
+/// the comparator's decision, so that relaxed it blends only the two
+/// columns, with the swap's probability, as diffsort does.
+fn sort_perm_bitonic(x: real[n]) -> real[n, n] {
+    let wires = bitonic_wires(n);
+    let pad = wires - n;
+    let mut y = zeros(2 * n);
+    for i in 0..n {
+        y[pad + i] = x[i];
+    }
+    let mut p = [[if w == pad + i { 1.0 } else { 0.0 } for w in 0..2 * n] for i in 0..n];
+    let mut padding = [w < pad for w in 0..2 * n];
+    let mut block = 2;
+    while block <= wires {
+        let mut gap = block / 2;
+        while gap > 0 {
+            for c in 0..wires / 2 {
+                let a = (c / gap) * 2 * gap + c % gap;
+                let b = a + gap;
+                let low = if (a / block) % 2 == 0 { a } else { b };
+                let high = a + b - low;
+                if !padding[a] && !padding[b] {
+                    let out_of_order = y[low] > y[high];
+                    if out_of_order {
+                        let t = y[low];
+                        y[low] = y[high];
+                        y[high] = t;
+                    }
+                    for r in 0..n {
+                        if out_of_order {
+                            let s = p[r, low];
+                            p[r, low] = p[r, high];
+                            p[r, high] = s;
+                        }
+                    }
+                } else if padding[high] && !padding[low] {
+                    y[high] = y[low];
+                    for r in 0..n {
+                        p[r, high] = p[r, low];
+                    }
+                    padding[high] = false;
+                    padding[low] = true;
+                }
+            }
+            gap = gap / 2;
+        }
+        block = block * 2;
+    }
+    [[p[i, pad + j] for j in 0..n] for i in 0..n]
+}
+
 /// The 1-based ascending rank of each element, by counting:
 /// `rank(x)[i] = 1 + #{j : x[j] < x[i]}` (tied elements share a rank).
+/// A call site that names a network (`#[relax(network = "bitonic")]` or
+/// `"odd_even"`) ranks by that network instead: lowering runs
+/// `rank_bitonic` or `rank_odd_even` there.
 fn rank(x: real[n]) -> real[n] {
     let mut r = fill(n, 1.0);
     for i in 0..n {
@@ -164,6 +303,25 @@ fn rank(x: real[n]) -> real[n] {
         }
     }
     r
+}
+
+/// The 1-based position each element takes under the permutation matrix
+/// `p` (`sorted[j] = sum over i of x[i] * p[i, j]`): `1 + sum over j of
+/// j * p[i, j]`. Relaxed, it is the expected position.
+fn rank_from_perm(p: real[n, n]) -> real[n] {
+    [1.0 + sum([real(j) * p[i, j] for j in 0..n]) for i in 0..n]
+}
+
+/// The 1-based ascending rank of each element by the odd-even network:
+/// where `sort_odd_even` puts it. Tied elements get distinct ranks.
+fn rank_odd_even(x: real[n]) -> real[n] {
+    rank_from_perm(sort_perm_odd_even(x))
+}
+
+/// The 1-based ascending rank of each element by the bitonic network:
+/// where `sort_bitonic` puts it. Tied elements get distinct ranks.
+fn rank_bitonic(x: real[n]) -> real[n] {
+    rank_from_perm(sort_perm_bitonic(x))
 }
 
 /// A mask of the `k` largest elements: 1.0 where the descending rank

@@ -103,6 +103,37 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "213.0",
     ),
     (
+        "dot(sort_bitonic(x), [1.0, 10.0, 100.0])",
+        "x: real[3]",
+        r#"{"x": [3.0, 1.0, 2.0]}"#,
+        "321.0",
+    ),
+    (
+        "dot(#[relax(network = \"bitonic\")] sort(x), [1.0, 10.0, 100.0])",
+        "x: real[3]",
+        r#"{"x": [3.0, 1.0, 2.0]}"#,
+        "321.0",
+    ),
+    (
+        "sort_perm(x)[0, 2] + 10.0 * sort_perm_bitonic(x)[1, 0] + 100.0 * sort_perm_odd_even(x)[2, 1]",
+        "x: real[3]",
+        r#"{"x": [3.0, 1.0, 2.0]}"#,
+        "111.0",
+    ),
+    // Network ranks are positions: tied elements get distinct ranks.
+    (
+        "dot(rank_bitonic(x), [1.0, 10.0, 100.0]) + 1000.0 * dot(rank_odd_even(x), [1.0, 10.0, 100.0])",
+        "x: real[3]",
+        r#"{"x": [2.0, 2.0, 1.0]}"#,
+        "132123.0",
+    ),
+    (
+        "dot(#[relax(network = \"odd_even\")] rank(x), [1.0, 10.0, 100.0])",
+        "x: real[3]",
+        r#"{"x": [2.0, 2.0, 1.0]}"#,
+        "132.0",
+    ),
+    (
         "dot(topk(x, 2), [1.0, 10.0, 100.0])",
         "x: real[3]",
         r#"{"x": [3.0, 1.0, 2.0]}"#,
@@ -167,4 +198,57 @@ fn bitonic_sort_from_the_sorting_module() {
     let args = smoothc::json::arguments_from_json(&function, &args_json).expect("args fit");
     let value = function.call(&args, &Runtime::default()).expect("runs");
     assert_eq!(reals(&value), vec![-1.0, 0.0, 2.0, 3.0, 4.0, 5.0, 7.0, 8.0]);
+}
+
+/// The bitonic network sorts inputs of every length, not only powers of
+/// two: by the 0-1 principle it is enough that it sorts every input of
+/// zeros and ones, checked for all of them up to n = 10; random inputs
+/// check longer lengths (22 is the first at which diffsort's pass-through
+/// padding would not sort). Its ranks put each element where the sort puts
+/// it, and its permutation matrix moves the inputs there.
+#[test]
+fn bitonic_network_sorts_every_length() {
+    use rand::{Rng, SeedableRng};
+    let source = "fn f(x: real[n]) -> real[n] {\n    #[relax(network = \"bitonic\")] sort(x)\n}\nfn r(x: real[n]) -> real[n] {\n    #[relax(network = \"bitonic\")] rank(x)\n}\n";
+    let sort = compile_fn(source, "f", Mode::Hard, Backend::Jit);
+    let rank = compile_fn(source, "r", Mode::Hard, Backend::Jit);
+    let perm = compile_fn(
+        "fn p(x: real[n]) -> real[n, n] {\n    #[relax(network = \"bitonic\")] sort_perm(x)\n}\n",
+        "p",
+        Mode::Hard,
+        Backend::Jit,
+    );
+    let run = |function: &smoothc::Function, x: &[f64]| {
+        let arg = smoothc::Value::Array(ndarray::Array1::from(x.to_vec()).into_dyn());
+        reals(&function.call(&[arg], &Runtime::default()).expect("runs"))
+    };
+    let sorted = |x: &[f64]| {
+        let mut y = x.to_vec();
+        y.sort_by(f64::total_cmp);
+        y
+    };
+    for n in 0..=10 {
+        for bits in 0..1u32 << n {
+            let x: Vec<f64> = (0..n).map(|i| f64::from((bits >> i) & 1)).collect();
+            assert_eq!(run(&sort, &x), sorted(&x), "0/1 input {x:?}");
+        }
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    for n in 11..=40 {
+        let x: Vec<f64> = (0..n).map(|_| rng.random_range(-100.0..100.0)).collect();
+        assert_eq!(run(&sort, &x), sorted(&x), "n = {n}");
+        // Random reals are distinct, so each rank is 1 + the count of
+        // smaller elements.
+        let expected: Vec<f64> = x
+            .iter()
+            .map(|xi| 1.0 + x.iter().filter(|xj| *xj < xi).count() as f64)
+            .collect();
+        assert_eq!(run(&rank, &x), expected, "ranks, n = {n}");
+        // Hard, P is a 0/1 matrix, so x P is exact.
+        let p = run(&perm, &x);
+        let moved: Vec<f64> = (0..n)
+            .map(|j| (0..n).map(|i| x[i] * p[i * n + j]).sum())
+            .collect();
+        assert_eq!(moved, sorted(&x), "x P, n = {n}");
+    }
 }

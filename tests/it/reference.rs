@@ -90,15 +90,30 @@ fn relaxed_early_exit_bubble_sort_matches_algovision() {
 }
 
 /// diffsort's relaxed odd-even transposition network is the prelude's plain
-/// `sort` (an odd-even transposition network of if-swaps) relaxed with the
-/// same family at tau = 1 / steepness: same sorted values, same gradient of
-/// `sum(w * sorted)`; and the prelude's `sort_perm` is diffsort's relaxed
-/// permutation matrix `P` (`sorted = x P`) with the same gradient of
-/// `sum(M * P)`. (`logistic_phi`, which is not a CDF, is not part of the
-/// language.)
+/// `sort` (an odd-even transposition network of if-swaps, the default)
+/// relaxed with the same family at tau = 1 / steepness: same sorted values,
+/// same gradient of `sum(w * sorted)`; and the prelude's `sort_perm` is
+/// diffsort's relaxed permutation matrix `P` (`sorted = x P`) with the same
+/// gradient of `sum(M * P)`. (`logistic_phi`, which is not a CDF, is not
+/// part of the language.)
 #[test]
 fn relaxed_odd_even_sort_matches_diffsort() {
     let source = "fn f(x: real[n]) -> real[n] {\n    sort(x)\n}\nfn perm(x: real[n]) -> real[n, n] {\n    sort_perm(x)\n}\n";
+    check_diffsort_network(source, "odd_even");
+}
+
+/// diffsort's bitonic network, the lengths that are not a power of two
+/// included (n = 3 and 5, padded as diffsort pads them), is the prelude's
+/// `sort` and `sort_perm` at a site that asks for `network = "bitonic"`.
+#[test]
+fn relaxed_bitonic_sort_matches_diffsort() {
+    let source = "fn f(x: real[n]) -> real[n] {\n    #[relax(network = \"bitonic\")] sort(x)\n}\nfn perm(x: real[n]) -> real[n, n] {\n    #[relax(network = \"bitonic\")] sort_perm(x)\n}\n";
+    check_diffsort_network(source, "bitonic");
+}
+
+/// Compares `f` (the sort) and `perm` (its permutation matrix) of `source`
+/// with every case of diffsort's `network` in every family of the language.
+fn check_diffsort_network(source: &str, network: &str) {
     let cases = reference("diffsort.json");
     let mut compiled: std::collections::HashMap<&str, (smoothc::Function, smoothc::Function)> =
         std::collections::HashMap::new();
@@ -106,7 +121,7 @@ fn relaxed_odd_even_sort_matches_diffsort() {
     let mut checked_p = 0;
     for case in cases["cases"].as_array().expect("cases") {
         let call = &case["call"];
-        if call["network"] != "odd_even" {
+        if call["network"] != network {
             continue;
         }
         let distribution = call["distribution"].as_str().expect("distribution");
@@ -174,12 +189,12 @@ fn relaxed_odd_even_sort_matches_diffsort() {
         }
         checked += 1;
     }
-    assert!(
-        checked_p >= 60,
-        "the permutation matrices were compared ({checked_p})"
+    assert_eq!(
+        checked_p, 80,
+        "every {network} case carries its permutation matrix"
     );
     assert_eq!(
         checked, 80,
-        "five families, four steepnesses, four inputs each"
+        "{network}: five families, four steepnesses, four inputs each"
     );
 }

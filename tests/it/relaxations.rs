@@ -189,3 +189,97 @@ fn site_attributes_choose_family_scale_and_tnorm() {
     let luk_or = "fn f(x: real, y: real) -> real { if #[relax(tnorm = \"lukasiewicz\")] (x > 0.0 || y > 0.0) { 1.0 } else { 0.0 } }";
     assert_near(relaxed(luk_or, &args, tau), (p + q).min(1.0));
 }
+
+/// A relaxed compare-and-swap that sends the minimum to wire `low`, as the
+/// branch rule gives it for `if y[low] > y[high] { swap }`.
+fn soft_swap(y: &mut [f64], low: usize, high: usize, tau: f64) {
+    let p = sigmoid((y[low] - y[high]) / tau);
+    let (a, b) = (y[low], y[high]);
+    y[low] = p * b + (1.0 - p) * a;
+    y[high] = p * a + (1.0 - p) * b;
+}
+
+/// Runs comparators `(low, high)` in order on `x`.
+fn soft_network(x: &[f64], comparators: &[(usize, usize)], tau: f64) -> Vec<f64> {
+    let mut y = x.to_vec();
+    for &(low, high) in comparators {
+        soft_swap(&mut y, low, high, tau);
+    }
+    y
+}
+
+/// The `network` attribute, wherever it comes from (the call, a statement,
+/// a call of the user's own function, the file), makes `sort` the bitonic
+/// network; the innermost choice wins, the default is odd-even, and a call
+/// that names a network or the user's own `sort` is left alone.
+#[test]
+fn site_network_chooses_the_sorting_network() {
+    let x = [0.3, -0.5, 1.2, 0.1];
+    let weights = [1.0, 10.0, 100.0, 1000.0];
+    let tau = 0.5;
+    // Four wires: two bitonic blocks (the second descending: its minimum
+    // goes to wire 3), merged; and four odd-even layers.
+    let bitonic = [(0, 1), (3, 2), (0, 2), (1, 3), (0, 1), (2, 3)];
+    let odd_even = [(0, 1), (2, 3), (1, 2), (0, 1), (2, 3), (1, 2)];
+    let weighted = |y: Vec<f64>| y.iter().zip(weights).map(|(y, w)| y * w).sum::<f64>();
+    let expected_bitonic = weighted(soft_network(&x, &bitonic, tau));
+    let expected_odd_even = weighted(soft_network(&x, &odd_even, tau));
+    assert!(
+        (expected_bitonic - expected_odd_even).abs() > 1e-3,
+        "the networks differ here"
+    );
+    let signature = "fn f(x: real[n], w: real[n]) -> real";
+    let cases = [
+        (
+            format!("{signature} {{ dot(sort(x), w) }}"),
+            expected_odd_even,
+        ),
+        (
+            format!("{signature} {{ dot(#[relax(network = \"bitonic\")] sort(x), w) }}"),
+            expected_bitonic,
+        ),
+        (
+            format!(
+                "{signature} {{\n    #[relax(network = \"bitonic\")]\n    let y = sort(x);\n    dot(y, w)\n}}"
+            ),
+            expected_bitonic,
+        ),
+        (
+            format!(
+                "fn g(x: real[n]) -> real[n] {{ sort(x) }}\n{signature} {{ dot(#[relax(network = \"bitonic\")] g(x), w) }}"
+            ),
+            expected_bitonic,
+        ),
+        (
+            format!("#![relax(network = \"bitonic\")]\n{signature} {{ dot(sort(x), w) }}"),
+            expected_bitonic,
+        ),
+        (
+            format!(
+                "#![relax(network = \"bitonic\")]\n{signature} {{ dot(#[relax(network = \"odd_even\")] sort(x), w) }}"
+            ),
+            expected_odd_even,
+        ),
+        (
+            format!("{signature} {{ dot(#[relax(network = \"bitonic\")] sort_odd_even(x), w) }}"),
+            expected_odd_even,
+        ),
+        (
+            format!(
+                "fn sort(x: real[n]) -> real[n] {{ x }}\n{signature} {{ dot(#[relax(network = \"bitonic\")] sort(x), w) }}"
+            ),
+            weighted(x.to_vec()),
+        ),
+    ];
+    let args = [
+        Value::Array(ndarray::arr1(&x).into_dyn()),
+        Value::Array(ndarray::arr1(&weights).into_dyn()),
+    ];
+    for (source, expected) in cases {
+        let actual = relaxed(&source, &args, tau);
+        assert!(
+            (actual - expected).abs() <= 1e-13 * expected.abs().max(1.0),
+            "{source}: {actual} vs {expected}"
+        );
+    }
+}

@@ -35,6 +35,7 @@ const MAX_INLINE_DEPTH: usize = 256;
 mod analysis;
 mod arrays;
 mod builtins;
+mod networks;
 mod scope;
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -63,6 +64,7 @@ pub fn lower(program: &TProgram, entry: FnId) -> Result<Func, LowerError> {
         depth: 0,
         derived: HashMap::new(),
         attrs: Vec::new(),
+        networks: networks::NetworkChoice::new(program),
     };
     let mut scope = FnScope::entry(tfn);
     for (param_index, local) in tfn.params.iter().enumerate() {
@@ -107,6 +109,9 @@ struct Lowerer<'p> {
     /// The attributes of the enclosing attributed constructs, innermost last
     /// (each already merged with the ones outside it).
     attrs: Vec<SiteAttrs>,
+    /// Which prelude function a call of `sort`, `sort_perm` or `rank` runs
+    /// under the enclosing sites' `network`.
+    networks: networks::NetworkChoice,
 }
 
 type Lowered<T> = Result<T, LowerError>;
@@ -589,7 +594,8 @@ impl<'p> Lowerer<'p> {
             return Err(LowerError::InlineDepth { span });
         }
         let program = self.program;
-        let tfn = program.func(callee);
+        let network = self.attrs.last().and_then(|attrs| attrs.network);
+        let tfn = program.func(self.networks.callee(callee, network));
         let caller_sizes: Vec<tast::Size> =
             sizes.iter().map(|size| scope.entry_size(size)).collect();
         let mut callee_scope = FnScope::new(tfn, caller_sizes);
