@@ -38,7 +38,8 @@ fn random_like(args: &[Value], rng: &mut ChaCha8Rng) -> Vec<Value> {
         .collect()
 }
 
-fn check(function: &Function, args: &[Value], tau: f64, what: &str) {
+/// The gradient of `function` at `args` against central differences.
+pub(crate) fn check(function: &Function, args: &[Value], tau: f64, what: &str) {
     let runtime = Runtime {
         tau,
         ..Runtime::default()

@@ -6,6 +6,7 @@ mod cli;
 mod diagnostics;
 mod differential;
 mod docs;
+mod element_blend;
 mod examples;
 mod gradcheck;
 mod isotonic;
