@@ -8,6 +8,7 @@ mod differential;
 mod docs;
 mod element_blend;
 mod examples;
+mod extremes;
 mod gradcheck;
 mod isotonic;
 mod limits;
