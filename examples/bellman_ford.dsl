@@ -1,4 +1,5 @@
 // entry: loss
+// large-inputs: 1e150 (the loss squares path lengths)
 //
 // Shortest path lengths by Bellman-Ford relaxation. Relaxed, every
 // "shorter path found" decision becomes a soft update, so the loss has a

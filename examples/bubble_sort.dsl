@@ -1,4 +1,5 @@
 // entry: loss
+// large-inputs: 1e150 (the loss squares sorted values)
 //
 // Bubble sort, and a squared-error loss of the sorted values against a
 // target. Relaxed, every compare-and-swap becomes a soft swap, which makes

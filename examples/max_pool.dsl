@@ -1,4 +1,5 @@
 // entry: score
+// large-inputs: 1e150 (the score multiplies inputs x and w)
 //
 // The running maximum of an array, computed with an if-else per element,
 // and a weighted sum of it. Relaxed, "keep the best so far" becomes a soft

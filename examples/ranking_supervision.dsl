@@ -1,4 +1,5 @@
 // entry: loss
+// large-inputs: 1e150 (the loss squares the target matrix, which the check scales too)
 //
 // Ranking supervision with a differentiable sorting network (Petersen et
 // al., "Differentiable Sorting Networks for Scalable Sorting and Ranking

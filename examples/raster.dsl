@@ -1,4 +1,5 @@
 // entry: loss
+// large-inputs: 1e150 (coverage squares distances and the radius)
 // taus: 0.001 0.01
 //
 // Rasterising a disc: a pixel is covered when its centre lies inside the

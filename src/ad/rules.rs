@@ -15,8 +15,8 @@
 //! | `exp x` | `x̄ += a y` |
 //! | `log x` | `x̄ += a / x` |
 //! | `sqrt x` | `x̄ += a / (2 y)` |
-//! | `sigmoid x` | `x̄ += a y (1 - y)` |
-//! | `cdf_F x` | `x̄ += a density_F(x)` |
+//! | `sigmoid x` | `x̄ += a y (1 - y)`, 0 where `y (1 - y)` is 0 |
+//! | `cdf_F x` | `x̄ += a density_F(x)`, 0 where the density is 0 |
 //! | `softplus x` | `x̄ += a sigmoid(x)` |
 //! | `sin x`, `cos x` | `x̄ += a cos x`, `x̄ -= a sin x` |
 //! | `tanh x` | `x̄ += a (1 - y²)` |
@@ -91,7 +91,7 @@ impl GradBuilder<'_> {
                         let one = emit(self, Inst::Real(1.0));
                         let complement = emit(self, Inst::Binary(BinaryOp::Sub, one, primal));
                         let slope = emit(self, Inst::Binary(BinaryOp::Mul, primal, complement));
-                        emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
+                        self.times_density(block, adjoint, slope, origin)
                     }
                     UnaryOp::Softplus => {
                         let slope = emit(self, Inst::Unary(UnaryOp::Sigmoid, value(operand)));
@@ -115,7 +115,7 @@ impl GradBuilder<'_> {
                     UnaryOp::Cdf(family) => {
                         let slope =
                             emit(self, Inst::Unary(UnaryOp::Density(family), value(operand)));
-                        emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
+                        self.times_density(block, adjoint, slope, origin)
                     }
                     // Densities appear only in gradient code, which is never
                     // differentiated again.
@@ -227,5 +227,35 @@ impl GradBuilder<'_> {
             | Inst::Push(_)
             | Inst::Pop(_) => {}
         }
+    }
+}
+
+impl GradBuilder<'_> {
+    /// `adjoint * density`, exactly 0 where the density is 0. Far from a
+    /// decision a comparison's density underflows to 0 while the cotangent
+    /// of its probability can overflow (a difference of states near the
+    /// largest double, as in a relaxed `while`): the true product is a huge
+    /// number times a vanishing one, whose rounding is 0, but `inf * 0` is
+    /// NaN. A comparison that cannot move its probability passes nothing
+    /// back.
+    fn times_density(
+        &mut self,
+        block: BlockId,
+        adjoint: InstId,
+        density: InstId,
+        origin: Origin,
+    ) -> InstId {
+        let emit = |builder: &mut Self, inst: Inst| builder.new.append(block, inst, origin);
+        let product = emit(self, Inst::Binary(BinaryOp::Mul, adjoint, density));
+        let zero = emit(self, Inst::Real(0.0));
+        let flat = emit(self, Inst::Binary(BinaryOp::Eq, density, zero));
+        emit(
+            self,
+            Inst::Select {
+                cond: flat,
+                then: zero,
+                otherwise: product,
+            },
+        )
     }
 }

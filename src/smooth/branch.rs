@@ -13,16 +13,33 @@
 //! w = p * then_w + (1 - p) * w
 //! ```
 //!
-//! An array written only by stores at the top of the branches, at indices
-//! computed from ints the branches do not write (a compare-and-swap
-//! `y[i]`, `y[i + 1]`), is blended at those elements only: their indices are
-//! computed before the branches, and the elements are saved, restored and
-//! blended like scalars (all `else` values are read before any blend is
-//! written, so two stores at one element blend it once). Any other written
-//! array is snapshotted and blended whole. Applied to a compare-and-swap
-//! this is exactly the relaxed conditional swap of differentiable sorting
-//! networks. As `tau -> 0`,
-//! `p -> 1` or `0` and the blend selects the branch the hard program takes.
+//! Arrays are blended at the elements the branches write when those can be
+//! located before the branches run (see `elements` for the exact rule):
+//!
+//! * stores at the top of a branch, at indices computed from ints the
+//!   branches do not write (a compare-and-swap `y[i]`, `y[i + 1]`): the
+//!   indices are computed before the branches, and the elements are saved,
+//!   restored and blended like scalars;
+//! * stores inside `for` loops of a branch (nested loops included), when the
+//!   loop bounds and the indices are computed from such ints and the loop
+//!   counters (`for j in 0..3 { y[i + j] = .. }`, `for r in 0..n { p[r, i]
+//!   = .. }`): the loops are run again outside the branches to save,
+//!   restore and blend exactly the elements they visit.
+//!
+//! Any other written array (a store under a nested `if` or `while`, at an
+//! index the branch computes from what it writes, or an array-level write
+//! such as a sort) is snapshotted and blended whole. Element-wise blending
+//! costs what the branch's own stores cost, and leaves the elements the
+//! branches do not write untouched, which the whole blend does not quite do:
+//! `p * v + (1 - p) * v` may differ from `v` by rounding, and is NaN for
+//! `v = ±inf` when `p` is 0 or 1. All `else` values are read before any
+//! blend is written, so an element two stores reach is blended once.
+//!
+//! Applied to a compare-and-swap this is exactly the relaxed conditional
+//! swap of differentiable sorting networks. As `tau -> 0`, `p -> 1` or `0`
+//! and the blend selects the branch the hard program takes.
+
+mod elements;
 
 use super::locality::{VarAccess, written_vars};
 use super::rewrite::Smoother;
@@ -57,26 +74,10 @@ impl Smoother<'_> {
         );
 
         let written = self.blended_vars(then_block, else_block);
-        // Arrays written only at indices fixed before the branch are blended
-        // at those elements; everything else is snapshotted whole.
-        let (elementwise, whole): (Vec<_>, Vec<_>) = written
-            .iter()
-            .map(|var| (*var, self.element_stores(*var, then_block, else_block)))
-            .partition(|(_, stores)| stores.is_some());
-        let whole: Vec<VarId> = whole.into_iter().map(|(var, _)| var).collect();
-        let elements: Vec<ElementSlot> = elementwise
-            .into_iter()
-            .flat_map(|(array, stores)| {
-                stores
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(move |indices| (array, indices))
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|(array, indices)| self.element_slot(array, &indices, derived))
-            .collect();
-
+        // Arrays whose written elements can be located before the branches
+        // are blended at those elements; everything else is snapshotted
+        // whole.
+        let (elements, whole) = self.plan_elements(&written, then_block, else_block);
         let originals: Vec<VarId> = whole
             .iter()
             .map(|var| self.snapshot(*var, "orig", derived))
@@ -90,17 +91,7 @@ impl Smoother<'_> {
         for (var, original) in whole.iter().zip(&originals) {
             self.new.emit_copy(self.block, *var, *original, derived);
         }
-        for slot in &elements {
-            self.save_element(slot, slot.then_value, derived);
-        }
-        // Last saved first, so that aliased indices end at the oldest value.
-        for slot in elements.iter().rev() {
-            let previous = self
-                .new
-                .append(self.block, Inst::Read(slot.original), derived);
-            let place = self.element_place(slot, derived);
-            self.new.emit_write(self.block, &place, previous, derived);
-        }
+        self.restore_elements(&elements, derived);
         self.rewrite_block(else_block)?;
         self.soft_depth -= 1;
         for (var, then_value) in whole.iter().zip(&then_values) {
@@ -189,174 +180,5 @@ impl Smoother<'_> {
             (self.value(then), self.value(otherwise))
         };
         emit_mix(&mut self.new, self.block, p, a, b, derived)
-    }
-}
-
-/// One array element a relaxed branch writes, at indices fixed before it.
-struct ElementSlot {
-    array: VarId,
-    /// Int variables holding the indices (they must survive the branches'
-    /// control flow).
-    indices: Vec<VarId>,
-    /// The element before the branches.
-    original: VarId,
-    /// The element after the `then` branch.
-    then_value: VarId,
-}
-
-impl Smoother<'_> {
-    /// The index lists of the stores to `array` in either branch, when every
-    /// write of `array` there is a store at the top of a branch whose
-    /// indices depend only on ints the branches do not write.
-    fn element_stores(
-        &self,
-        array: VarId,
-        then_block: BlockId,
-        else_block: BlockId,
-    ) -> Option<Vec<Vec<InstId>>> {
-        if !self.old.vars[array].ty.is_array() {
-            return None;
-        }
-        let mut written_anywhere = Vec::new();
-        written_vars(self.old, then_block, &mut written_anywhere);
-        written_vars(self.old, else_block, &mut written_anywhere);
-        let mut stores = Vec::new();
-        for block in [then_block, else_block] {
-            for &inst in &self.old.blocks[block].insts {
-                match &self.old.insts[inst] {
-                    Inst::Store {
-                        array: target,
-                        indices,
-                        ..
-                    } if *target == array => stores.push(indices.clone()),
-                    nested if nested.is_control() => {
-                        let mut inner = Vec::new();
-                        match nested {
-                            Inst::If {
-                                then_block,
-                                else_block,
-                                ..
-                            } => {
-                                written_vars(self.old, *then_block, &mut inner);
-                                written_vars(self.old, *else_block, &mut inner);
-                            }
-                            Inst::For { body, .. } | Inst::Loop { body, .. } => {
-                                written_vars(self.old, *body, &mut inner);
-                            }
-                            _ => {}
-                        }
-                        if inner.contains(&array) {
-                            return None;
-                        }
-                    }
-                    other if other.array_written() == Some(array) => return None,
-                    _ => {}
-                }
-            }
-        }
-        let fixed = stores
-            .iter()
-            .flatten()
-            .all(|index| self.is_fixed_index(*index, &written_anywhere));
-        fixed.then_some(stores)
-    }
-
-    /// Whether an old int value is computed from constants, sizes and int
-    /// variables outside `written` only (so it can be computed before the
-    /// branches, with the same result).
-    fn is_fixed_index(&self, value: InstId, written: &[VarId]) -> bool {
-        match &self.old.insts[value] {
-            Inst::Int(_) | Inst::SizeOf(_) => true,
-            Inst::Read(var) => {
-                !written.contains(var) && self.old.vars[*var].ty == VarType::Scalar(ScalarType::Int)
-            }
-            Inst::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul, lhs, rhs) => {
-                self.is_fixed_index(*lhs, written) && self.is_fixed_index(*rhs, written)
-            }
-            _ => false,
-        }
-    }
-
-    /// Computes a fixed index again, before the branches.
-    fn hoist_index(&mut self, value: InstId, origin: Origin) -> InstId {
-        let inst = match &self.old.insts[value] {
-            Inst::Binary(op, lhs, rhs) => {
-                let (op, lhs, rhs) = (*op, *lhs, *rhs);
-                let lhs = self.hoist_index(lhs, origin);
-                let rhs = self.hoist_index(rhs, origin);
-                Inst::Binary(op, lhs, rhs)
-            }
-            leaf => leaf.clone(),
-        };
-        self.new.append(self.block, inst, origin)
-    }
-
-    /// Before the branches: the element's indices and its original value.
-    fn element_slot(&mut self, array: VarId, indices: &[InstId], origin: Origin) -> ElementSlot {
-        let int = VarType::Scalar(ScalarType::Int);
-        let real = VarType::Scalar(ScalarType::Real);
-        let index_vars = indices
-            .iter()
-            .map(|index| {
-                let value = self.hoist_index(*index, origin);
-                let var = self.new.new_var("index", int.clone(), VarRole::Temp);
-                let _ = self
-                    .new
-                    .append(self.block, Inst::Write { var, value }, origin);
-                var
-            })
-            .collect();
-        let slot = ElementSlot {
-            array,
-            indices: index_vars,
-            original: self
-                .new
-                .new_var("element_orig", real.clone(), VarRole::Temp),
-            then_value: self.new.new_var("element_then", real, VarRole::Temp),
-        };
-        self.save_element(&slot, slot.original, origin);
-        slot
-    }
-
-    fn element_place(&mut self, slot: &ElementSlot, origin: Origin) -> crate::ir::build::Place {
-        let indices = slot
-            .indices
-            .iter()
-            .map(|var| self.new.append(self.block, Inst::Read(*var), origin))
-            .collect();
-        crate::ir::build::Place::Element {
-            array: slot.array,
-            indices,
-        }
-    }
-
-    /// `into = array[indices]`.
-    fn save_element(&mut self, slot: &ElementSlot, into: VarId, origin: Origin) {
-        let place = self.element_place(slot, origin);
-        let value = self.new.emit_read(self.block, &place, origin);
-        let _ = self
-            .new
-            .append(self.block, Inst::Write { var: into, value }, origin);
-    }
-
-    /// Every element's `else` value is read before any is written, so that
-    /// two stores at the same element blend it once.
-    fn blend_elements(&mut self, elements: &[ElementSlot], p_var: VarId, origin: Origin) {
-        let else_values: Vec<InstId> = elements
-            .iter()
-            .map(|slot| {
-                let place = self.element_place(slot, origin);
-                self.new.emit_read(self.block, &place, origin)
-            })
-            .collect();
-        for (slot, else_value) in elements.iter().zip(else_values) {
-            let then_value = self
-                .new
-                .append(self.block, Inst::Read(slot.then_value), origin);
-            let p = self.new.append(self.block, Inst::Read(p_var), origin);
-            let mixed = emit_mix(&mut self.new, self.block, p, then_value, else_value, origin);
-            let place = self.element_place(slot, origin);
-            self.new.emit_write(self.block, &place, mixed, origin);
-        }
     }
 }

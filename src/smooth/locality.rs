@@ -104,3 +104,21 @@ pub fn written_vars(func: &Func, block: BlockId, out: &mut Vec<VarId>) {
         }
     }
 }
+
+/// Whether a `Write` inside `block` (nested blocks included) assigns the
+/// scalar variable `var`.
+pub fn assigns(func: &Func, block: BlockId, var: VarId) -> bool {
+    func.blocks[block]
+        .insts
+        .iter()
+        .any(|inst| match &func.insts[*inst] {
+            Inst::Write { var: target, .. } => *target == var,
+            Inst::If {
+                then_block,
+                else_block,
+                ..
+            } => assigns(func, *then_block, var) || assigns(func, *else_block, var),
+            Inst::For { body, .. } | Inst::Loop { body, .. } => assigns(func, *body, var),
+            _ => false,
+        })
+}

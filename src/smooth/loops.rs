@@ -17,9 +17,15 @@
 //! reached, so the weights always sum to one. As `tau -> 0` every `c_k` is 0
 //! or 1 and this is the hard loop.
 //!
+//! A step is run only while the probability `r_{k+1}` of reaching it is
+//! positive: once a condition is exactly 0 the remaining terms are 0
+//! whatever the state, and not running the body keeps a state the hard
+//! program never computes (which may overflow) out of the result.
+//!
 //! Ints the body writes are not blended (a blend of ints is no int): they
 //! follow the unrolled iteration, and after the loop hold their value from
-//! the last step run (step `K - 1`).
+//! the last step run (step `K - 1`, or the step at which a condition was
+//! exactly 0, as in the hard program).
 
 use super::locality::written_vars;
 use super::rewrite::Smoother;
@@ -127,7 +133,7 @@ impl Smoother<'_> {
         for (var, sum) in blended.iter().zip(&sums) {
             self.accumulate_weighted(*sum, *var, weight_var, at);
         }
-        let result = self.rewrite_block(body);
+        let result = self.rewrite_body_if_reached(body, running, loop_body, at);
         let count = self.emit(Inst::Read(step), at);
         let one_step = self.emit(Inst::Int(1), at);
         let count = self.emit(Inst::Binary(BinaryOp::Add, count, one_step), at);
@@ -159,6 +165,30 @@ impl Smoother<'_> {
             self.new.emit_copy(self.block, *var, *sum, at);
         }
         Ok(())
+    }
+
+    /// Runs the body (rewritten) only if the step it computes is reached
+    /// with a positive probability `running`. When a condition is exactly 0
+    /// (far from the decision, or as `tau -> 0`) the hard program stops
+    /// there, the next state would carry no weight, and running the body
+    /// anyway could overflow (its state then enters the result as
+    /// `0 * inf`, NaN) or fault where the hard program does not. Then the
+    /// loop runs exactly the steps the hard program runs.
+    fn rewrite_body_if_reached(
+        &mut self,
+        body: BlockId,
+        running: VarId,
+        loop_body: BlockId,
+        at: Origin,
+    ) -> Result<(), SmoothError> {
+        let r = self.emit(Inst::Read(running), at);
+        let zero = self.emit(Inst::Real(0.0), at);
+        let reached = self.emit(Inst::Binary(BinaryOp::Gt, r, zero), at);
+        let (then_block, _) = self.new.emit_if(self.block, reached, at);
+        self.block = then_block;
+        let result = self.rewrite_block(body);
+        self.block = loop_body;
+        result
     }
 
     /// The real variables the loop body writes that are used after it.

@@ -44,7 +44,8 @@ fn random_like(args: &[Value], rng: &mut ChaCha8Rng) -> Vec<Value> {
         .collect()
 }
 
-fn check(function: &Function, args: &[Value], tau: f64, what: &str) {
+/// The gradient of `function` at `args` against central differences.
+pub(crate) fn check(function: &Function, args: &[Value], tau: f64, what: &str) {
     let runtime = Runtime {
         tau,
         ..Runtime::default()
@@ -159,7 +160,9 @@ fn every_family_and_tnorm_has_exact_gradients() {
         let program = smoothc::compile(&example.source, &options).expect("compiles");
         let function = program.function("loss").expect("builds");
         let args = example.args(&function);
-        // Inputs of magnitude 1e150: squares stay below the largest double.
+        // Inputs of magnitude 1e150: the loss squares them, which overflows
+        // at 1e300 in hard mode too. `extremes` checks every family at 1e300
+        // on programs whose own arithmetic stays finite there.
         let huge: Vec<Value> = args
             .iter()
             .map(|arg| match arg {

@@ -1,5 +1,7 @@
-//! Temperature limits: tau -> 0 recovers the hard program, and extreme
-//! temperatures or inputs give no NaN or infinity.
+//! Temperature limits on the examples: tau -> 0 recovers the hard program,
+//! and extreme temperatures or inputs (magnitude 1e300, or less where the
+//! example's own arithmetic overflows in hard mode) give no NaN or
+//! infinity. `extremes` does the same site kind by site kind.
 
 use crate::support::{self, assert_close, reals};
 use smoothc::{Backend, Mode, Runtime, Value};
@@ -81,14 +83,10 @@ fn extreme_temperatures_and_inputs_stay_finite() {
         for backend in [Backend::Jit, Backend::Interp] {
             let function = example.function(Mode::Relaxed, backend);
             let base = example.args(&function);
-            // Squares of 1e150 stay below the largest double; the
-            // comparisons see differences of size 1e150 at every tau.
-            let factors: &[f64] = if example.large_inputs {
-                &[1.0, 1e150]
-            } else {
-                &[1.0]
-            };
-            for &factor in factors {
+            // Inputs of magnitude 1e300, or the largest the example's own
+            // arithmetic allows (see `hard_programs_overflow_beyond_their_large_input_limit`).
+            let factors: Vec<f64> = std::iter::once(1.0).chain(example.large_inputs).collect();
+            for factor in factors {
                 let args = scaled(&base, factor);
                 for tau in [1e-9, 1e9] {
                     let runtime = Runtime {
@@ -108,5 +106,33 @@ fn extreme_temperatures_and_inputs_stay_finite() {
                 }
             }
         }
+    }
+}
+
+/// An example tested below inputs of magnitude 1e300 (`// large-inputs:`)
+/// must owe that to its own arithmetic: at 1e300 its *hard* value or
+/// gradient overflows, so no relaxation could be finite there.
+#[test]
+fn hard_programs_overflow_beyond_their_large_input_limit() {
+    for example in support::examples() {
+        if example.large_inputs == Some(1e300) {
+            continue;
+        }
+        let function = example.function(Mode::Hard, Backend::Jit);
+        let args = scaled(&example.args(&function), 1e300);
+        let overflows = match function.value_and_grad(&args, &Runtime::default()) {
+            Ok((value, grads)) => reals(&value)
+                .into_iter()
+                .chain(grads.iter().flat_map(reals))
+                .any(|x| !x.is_finite()),
+            // A fault (a `while` exceeding its bound on absurd inputs) is
+            // just as much the program's own limit.
+            Err(_) => true,
+        };
+        assert!(
+            overflows,
+            "{} is finite in hard mode at 1e300: drop its `large-inputs` limit",
+            example.name
+        );
     }
 }

@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use smoothc::{Backend, Family, Function, Mode, Options, Runtime, Value};
 
 /// Programs of `(x: real[n], y: real[n])`, one per use of a soft index.
-const PROGRAMS: [(&str, &str); 13] = [
+const PROGRAMS: [(&str, &str); 14] = [
     ("read", "y[argmax(x)]"),
     ("read_min", "y[argmin(x)]"),
     ("expected_index", "real(argmax(x)) * y[0]"),
@@ -33,6 +33,10 @@ const PROGRAMS: [(&str, &str); 13] = [
     (
         "inside_soft_branch",
         "let mut z = y; if x[0] > x[1] { z[argmax(x)] = 1.0; } dot(z, z)",
+    ),
+    (
+        "bound_before_soft_branch",
+        "let k = argmax(x); let mut z = y; if x[1] > x[2] { z[k] = x[3]; } dot(z, y)",
     ),
     (
         "inside_loop",
@@ -161,6 +165,15 @@ fn argmax_uses_are_softmax_expectations() {
             relaxed("let mut z = y; z[argmax(x)] = 5.0; sum(z)"),
             stored,
             "store",
+        );
+        // The same store under a relaxed branch, with the index bound
+        // before it: every element is blended, not just the hard argmax.
+        let p = sigmoid((x[1] - x[2]) / tau);
+        let unchanged: f64 = y.iter().sum();
+        assert_near(
+            relaxed("let k = argmax(x); let mut z = y; if x[1] > x[2] { z[k] = 5.0; } sum(z)"),
+            p * stored + (1.0 - p) * unchanged,
+            "store under a branch",
         );
     }
 }

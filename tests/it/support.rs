@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// `// modes: hard` (the modes it runs in; default hard and relaxed) and
 /// `// check-hard-gradient: no` (for programs whose decisions move under
 /// any perturbation, so that finite differences never see a frozen branch)
-/// and `// large-inputs: no`.
+/// and `// large-inputs: MAGNITUDE` or `// large-inputs: no`.
 pub struct Example {
     pub name: String,
     pub source: String,
@@ -18,10 +18,13 @@ pub struct Example {
     pub args_json: BTreeMap<String, serde_json::Value>,
     pub modes: Vec<Mode>,
     pub check_hard_gradient: bool,
-    /// False for `// large-inputs: no`: programs whose arithmetic overflows
-    /// when every input is scaled to 1e150 (cubes, exponentials, products of
-    /// inputs), which says nothing about the relaxation.
-    pub large_inputs: bool,
+    /// The largest factor by which every real input is scaled in the
+    /// extreme-input tests: 1e300 unless `// large-inputs: 1e150` says that
+    /// the program's own arithmetic overflows beyond (squares or products
+    /// of inputs), or `None` for `// large-inputs: no` (cubes, exponentials).
+    /// Either says nothing about the relaxation; `limits` checks that the
+    /// hard program overflows there too.
+    pub large_inputs: Option<f64>,
     /// `// taus: A B`: the temperatures at which the example is snapshotted
     /// in relaxed mode (default 0.1 and 1), chosen on the scale of the
     /// example's quantities.
@@ -72,7 +75,15 @@ pub fn examples() -> Vec<Example> {
                     })
                     .collect(),
             };
-            let large_inputs = header(&source, "large-inputs").as_deref() != Some("no");
+            // The first word counts; a reason in parentheses may follow.
+            let large_inputs = match header(&source, "large-inputs")
+                .as_deref()
+                .and_then(|value| value.split_whitespace().next())
+            {
+                None => Some(1e300),
+                Some("no") => None,
+                Some(magnitude) => Some(magnitude.parse().expect("large-inputs: a number or no")),
+            };
             let taus = header(&source, "taus").map_or_else(
                 || vec![0.1, 1.0],
                 |list| {
