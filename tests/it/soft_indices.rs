@@ -54,6 +54,7 @@ fn compile(body: &str, mode: Mode, backend: Backend, family: Family) -> Function
         backend,
         family,
         file_name: "soft_indices.dsl".to_string(),
+        ..Options::default()
     };
     smoothc::compile(&source(body), &options)
         .unwrap_or_else(|error| panic!("{}", error.render()))
