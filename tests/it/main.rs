@@ -18,4 +18,5 @@ mod relaxations;
 mod robustness;
 mod soft_indices;
 mod soft_sort;
+mod stochastic;
 mod support;
