@@ -3,8 +3,11 @@
 //!
 //! Arguments are a JSON object mapping each parameter name to a number
 //! (`real`, `int`), a bool, or nested arrays of them (`real[n]`,
-//! `int[n, m]`, ...). Results print as numbers or nested arrays.
+//! `int[n, m]`, ...). Results print as numbers or nested arrays;
+//! stochastic estimates add their standard errors (`null` where unknown:
+//! with a single sample) and the number of samples.
 
+use crate::Estimate;
 use crate::function::{Function, ParamInfo};
 use crate::ir::ScalarType;
 use crate::runtime::Value;
@@ -194,5 +197,59 @@ pub fn result_to_text(value: &Value, grads: Option<&[Value]>, real_names: &[Stri
             out.push_str(&format!("  {name}: {}\n", value_to_json(grad)));
         }
     }
+    out
+}
+
+/// A stochastic estimate: `{"value": V, "value_stderr": E, "samples": K}`,
+/// plus `"grad"` and `"grad_stderr"` objects (one entry per real
+/// parameter) when the estimate has a gradient.
+pub fn estimate_to_json(estimate: &Estimate, real_names: &[String]) -> String {
+    let mut object = Map::new();
+    let _ = object.insert("value".to_string(), value_to_json(&estimate.value));
+    let _ = object.insert(
+        "value_stderr".to_string(),
+        value_to_json(&estimate.value_stderr),
+    );
+    if !estimate.grad.is_empty() {
+        let named = |values: &[Value]| {
+            let entries = real_names
+                .iter()
+                .zip(values)
+                .map(|(name, value)| (name.clone(), value_to_json(value)));
+            Json::Object(entries.collect())
+        };
+        let _ = object.insert("grad".to_string(), named(&estimate.grad));
+        let _ = object.insert("grad_stderr".to_string(), named(&estimate.grad_stderr));
+    }
+    let _ = object.insert("samples".to_string(), Json::from(estimate.samples));
+    Json::Object(object).to_string()
+}
+
+/// The same for people: each mean followed by `± ` and its standard error,
+/// then the number of samples.
+pub fn estimate_to_text(estimate: &Estimate, real_names: &[String]) -> String {
+    let mut out = format!(
+        "value: {} ± {}\n",
+        value_to_json(&estimate.value),
+        value_to_json(&estimate.value_stderr)
+    );
+    if !estimate.grad.is_empty() {
+        out.push_str("grad:\n");
+        let rows = real_names
+            .iter()
+            .zip(&estimate.grad)
+            .zip(&estimate.grad_stderr);
+        for ((name, grad), stderr) in rows {
+            out.push_str(&format!(
+                "  {name}: {} ± {}\n",
+                value_to_json(grad),
+                value_to_json(stderr)
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "samples: {} (± one standard error)\n",
+        estimate.samples
+    ));
     out
 }

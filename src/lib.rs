@@ -3,7 +3,9 @@
 //! A program is an ordinary discrete program (comparisons, `if`, loops over
 //! arrays). smoothc gives it a *mode*: `hard` runs it as written; `relaxed`
 //! (the default) rewrites every decision that depends on real inputs into a
-//! temperature-controlled relaxation, so the result is differentiable.
+//! temperature-controlled relaxation, so the result is differentiable;
+//! `stochastic` takes the decisions on randomly perturbed inputs and makes
+//! every call a Monte-Carlo [`Estimate`] with standard errors.
 //! Every function is compiled twice, as itself and as its gradient (reverse
 //! mode), and runs on a Cranelift JIT or on the reference interpreter.
 //!
@@ -33,6 +35,29 @@
 //! let dx = grads[0].as_array().unwrap();
 //! assert!((dx[[0]] - 0.0).abs() < 1e-9 && (dx[[1]] - 1.0).abs() < 1e-9);
 //! ```
+//!
+//! Stochastic mode with the `perturb` estimator smooths a whole function
+//! over its real inputs, `E[f(x + tau * eps)]`; for a step under logistic
+//! noise that is exactly `sigmoid(x / tau)`:
+//!
+//! ```
+//! use smoothc::{compile, Estimator, Mode, Options, Runtime, Value};
+//!
+//! let options = Options {
+//!     mode: Mode::Stochastic,
+//!     estimator: Estimator::Perturb,
+//!     ..Options::default()
+//! };
+//! let source = "fn step(x: real) -> real { if x > 0.0 { 1.0 } else { 0.0 } }";
+//! let step = compile(source, &options).unwrap().function("step").unwrap();
+//! let runtime = Runtime { tau: 0.5, samples: 4000, seed: 1, ..Runtime::default() };
+//! let estimate = step.estimate(&[Value::Real(0.3)], &runtime).unwrap();
+//! let p = 1.0 / (1.0 + (-0.3f64 / 0.5).exp());
+//! let (value, stderr) = (estimate.value.as_real().unwrap(), estimate.value_stderr.as_real().unwrap());
+//! assert!((value - p).abs() < 4.0 * stderr);
+//! let (slope, stderr) = (estimate.grad[0].as_real().unwrap(), estimate.grad_stderr[0].as_real().unwrap());
+//! assert!((slope - p * (1.0 - p) / 0.5).abs() < 4.0 * stderr);
+//! ```
 #![deny(unused_results)]
 #![warn(clippy::unwrap_used)]
 
@@ -47,9 +72,11 @@ pub mod smooth;
 pub mod stdlib;
 pub mod syntax;
 
+mod estimate;
 mod function;
 pub mod json;
 
+pub use estimate::{Estimate, PARALLEL_THRESHOLD};
 pub use function::{Function, ParamInfo, Stage};
 pub use runtime::Value;
 pub use smooth::{Estimator, Family, Mode, SiteKind, SmoothingSite};
@@ -108,6 +135,11 @@ pub struct Runtime {
     /// Stochastic mode: the seed of the noise; the same seed gives the same
     /// bits on both backends and with any number of threads.
     pub seed: u64,
+    /// Stochastic mode: whether the estimators reduce their variance (the
+    /// leave-one-out baseline of `score`, the antithetic pairs of
+    /// `perturb`). On by default; off gives the plain estimators, so that
+    /// the reduction can be measured.
+    pub variance_reduction: bool,
 }
 
 impl Default for Runtime {
@@ -117,6 +149,7 @@ impl Default for Runtime {
             tape_limit: runtime::RunConfig::default().tape_limit,
             samples: 100,
             seed: 0,
+            variance_reduction: true,
         }
     }
 }
@@ -128,6 +161,16 @@ impl Runtime {
             tape_limit: self.tape_limit,
             seed: self.seed,
             ..runtime::RunConfig::default()
+        }
+    }
+
+    /// The configuration of Monte-Carlo sample number `sample`, whose
+    /// score-function surrogate subtracts `baseline`.
+    fn sample_config(&self, sample: u64, baseline: f64) -> runtime::RunConfig {
+        runtime::RunConfig {
+            sample,
+            baseline,
+            ..self.config()
         }
     }
 }

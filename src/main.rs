@@ -5,7 +5,7 @@
 //! is (unknown flag, missing file, bad arguments, unknown function).
 
 use clap::{Parser, Subcommand, ValueEnum};
-use smoothc::{Backend, ErrorKind, Family, Mode, Options, Runtime};
+use smoothc::{Backend, ErrorKind, Estimator, Family, Mode, Options, Runtime};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,10 +54,22 @@ struct CompileArgs {
     mode: ModeArg,
     #[arg(long, value_enum, default_value = "jit")]
     backend: BackendArg,
-    /// The sigmoid family of relaxed comparisons (files and sites may
-    /// choose their own with `#![relax(..)]` and `#[relax(..)]`).
+    /// The sigmoid family of relaxed comparisons and the noise of
+    /// stochastic mode (files and sites may choose their own with
+    /// `#![relax(..)]` and `#[relax(..)]`).
     #[arg(long, value_enum, default_value = "logistic")]
     family: FamilyArg,
+    /// The gradient estimator of stochastic mode.
+    #[arg(long, value_enum, default_value = "score")]
+    estimator: EstimatorArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EstimatorArg {
+    Score,
+    #[value(name = "straight_through")]
+    StraightThrough,
+    Perturb,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -87,6 +99,17 @@ struct RunArgs {
     /// The most values the gradient tape may hold.
     #[arg(long, default_value_t = Runtime::default().tape_limit)]
     tape_limit: usize,
+    /// Stochastic mode: the number K of Monte-Carlo samples.
+    #[arg(long, value_name = "K", default_value_t = Runtime::default().samples)]
+    samples: usize,
+    /// Stochastic mode: the seed of the noise (the same seed gives the same
+    /// bits).
+    #[arg(long, value_name = "S", default_value_t = Runtime::default().seed)]
+    seed: u64,
+    /// Stochastic mode: the plain estimators, without the leave-one-out
+    /// baseline or antithetic pairs (to measure what they gain).
+    #[arg(long)]
+    no_variance_reduction: bool,
     #[arg(long, value_enum, default_value = "text")]
     format: FormatArg,
 }
@@ -95,6 +118,7 @@ struct RunArgs {
 enum ModeArg {
     Hard,
     Relaxed,
+    Stochastic,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -189,6 +213,12 @@ fn options(file: &Path, compile: Option<&CompileArgs>) -> Options {
         options.mode = match compile.mode {
             ModeArg::Hard => Mode::Hard,
             ModeArg::Relaxed => Mode::Relaxed,
+            ModeArg::Stochastic => Mode::Stochastic,
+        };
+        options.estimator = match compile.estimator {
+            EstimatorArg::Score => Estimator::Score,
+            EstimatorArg::StraightThrough => Estimator::StraightThrough,
+            EstimatorArg::Perturb => Estimator::Perturb,
         };
         options.backend = match compile.backend {
             BackendArg::Jit => Backend::Jit,
@@ -280,12 +310,30 @@ fn run(args: &RunArgs, with_grad: bool) -> Result<String, Failure> {
     let runtime = Runtime {
         tau: args.tau,
         tape_limit: args.tape_limit,
-        ..Runtime::default()
+        samples: args.samples,
+        seed: args.seed,
+        variance_reduction: !args.no_variance_reduction,
     };
     if !(runtime.tau > 0.0 && runtime.tau.is_finite()) {
         return Err(Failure::usage(
             "error: --tau must be a positive finite number",
         ));
+    }
+    let real_names: Vec<String> = function
+        .params()
+        .iter()
+        .filter(|param| param.is_real)
+        .map(|param| param.name.clone())
+        .collect();
+    if function.is_stochastic() {
+        return estimate(
+            &function,
+            &inputs,
+            &runtime,
+            with_grad,
+            args.format,
+            &real_names,
+        );
     }
     let (value, grads) = if with_grad {
         let (value, grads) = function.value_and_grad(&inputs, &runtime)?;
@@ -293,17 +341,32 @@ fn run(args: &RunArgs, with_grad: bool) -> Result<String, Failure> {
     } else {
         (function.call(&inputs, &runtime)?, None)
     };
-    let real_names: Vec<String> = function
-        .params()
-        .iter()
-        .filter(|param| param.is_real)
-        .map(|param| param.name.clone())
-        .collect();
     Ok(match args.format {
         FormatArg::Json => {
             smoothc::json::result_to_json(&value, grads.as_deref(), &real_names) + "\n"
         }
         FormatArg::Text => smoothc::json::result_to_text(&value, grads.as_deref(), &real_names),
+    })
+}
+
+/// `run` and `grad` in stochastic mode: the estimate with its standard
+/// errors and the number of samples.
+fn estimate(
+    function: &smoothc::Function,
+    inputs: &[smoothc::Value],
+    runtime: &Runtime,
+    with_grad: bool,
+    format: FormatArg,
+    real_names: &[String],
+) -> Result<String, Failure> {
+    let estimate = if with_grad {
+        function.estimate(inputs, runtime)?
+    } else {
+        function.estimate_value(inputs, runtime)?
+    };
+    Ok(match format {
+        FormatArg::Json => smoothc::json::estimate_to_json(&estimate, real_names) + "\n",
+        FormatArg::Text => smoothc::json::estimate_to_text(&estimate, real_names),
     })
 }
 

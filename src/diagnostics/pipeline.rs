@@ -259,3 +259,41 @@ pub fn array_result_needs_cotangent(name: &str) -> Diagnostic<FileId> {
                 .to_string(),
         ])
 }
+
+/// Stochastic mode on a function whose result has no mean.
+pub fn stochastic_result_not_real(name: &str, ty: &str) -> Diagnostic<FileId> {
+    Diagnostic::error()
+        .with_code("E0452")
+        .with_message(format!(
+            "`{name}` returns {ty}, which stochastic mode cannot average"
+        ))
+        .with_notes(vec![
+            "In stochastic mode a call is the mean over Monte-Carlo samples, and only reals and real arrays have a mean.".to_string(),
+            "help: return a real (`real(k)` for an int `k`), or run this function with `--mode hard` or `--mode relaxed`.".to_string(),
+        ])
+}
+
+/// `vjp` of an array result with the score estimator.
+pub fn score_needs_scalar_result(name: &str) -> Diagnostic<FileId> {
+    Diagnostic::error()
+        .with_code("E0453")
+        .with_message(format!(
+            "the score estimator has no vector-Jacobian product for `{name}`, which returns an array"
+        ))
+        .with_notes(vec![
+            "The score-function terms subtract a baseline from the sampled value, which needs a real (scalar) result.".to_string(),
+            "help: estimate the gradient of a real loss of the array instead, or use `--estimator straight_through` or `--estimator perturb`, which support vector-Jacobian products.".to_string(),
+        ])
+}
+
+/// A runtime setting stochastic mode cannot sample with.
+pub fn invalid_runtime(setting: &str, value: &str, requirement: &str) -> Diagnostic<FileId> {
+    Diagnostic::error()
+        .with_code("E0508")
+        .with_message(format!(
+            "`{setting}` is {value}, but stochastic mode needs {requirement}"
+        ))
+        .with_notes(vec![format!(
+            "help: set `Runtime::{setting}` (`--{setting}` on the command line) to {requirement}."
+        )])
+}

@@ -36,6 +36,7 @@ use cranelift_codegen::Context;
 use cranelift_codegen::ir::UserFuncName;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, ModuleError, default_libcall_names};
+use std::sync::{Mutex, PoisonError};
 use translate::FunctionTranslator;
 
 /// A failure to compile. Every variant is a bug in the compiler (or an
@@ -104,11 +105,19 @@ pub enum IrFault {
 type EntryPoint = unsafe extern "C" fn(*mut Frame) -> i32;
 
 /// A function compiled to native code, ready to run.
+///
+/// `Send + Sync`, so that stochastic mode can run the Monte-Carlo samples of
+/// one call on several threads: [`JitFunction::run`] takes `&self` and every
+/// call has its own frame, storage and tape (see the `SAFETY` comment there).
 pub struct JitFunction {
     /// The IR, for argument binding and the layout of variables.
     func: Func,
-    /// The module that owns the code; `None` only while dropping.
-    module: Option<JITModule>,
+    /// The module that owns the code; `None` only while dropping. A
+    /// `JITModule` is `Send` but not `Sync` (it keeps its symbol table in a
+    /// `RefCell`); the `Mutex` makes `JitFunction` `Sync` without `unsafe`.
+    /// It is never locked: only `drop`, which has `&mut self`, touches the
+    /// module after compilation.
+    module: Option<Mutex<JITModule>>,
     /// The compiled code, valid while `module` lives.
     entry: EntryPoint,
 }
@@ -143,7 +152,7 @@ impl JitFunction {
         let entry = unsafe { std::mem::transmute::<*const u8, EntryPoint>(code) };
         Ok(JitFunction {
             func: func.clone(),
-            module: Some(jit.module),
+            module: Some(Mutex::new(jit.module)),
             entry,
         })
     }
@@ -161,7 +170,11 @@ impl JitFunction {
         // buffer has the element count of its variable's extents, and the
         // generated code checks every index against those extents before it
         // touches an element. The module that owns the code is alive
-        // (`self.module` is only taken in `drop`).
+        // (`self.module` is only taken in `drop`). Calls may run at the same
+        // time on several threads (`JitFunction` is `Sync`): the code writes
+        // only through the pointers of its own frame, and the helpers it
+        // calls (`runtime.rs`: math, noise, tape, sorting, error records)
+        // keep no global state; they are pure or work on the call's buffers.
         let status = unsafe { (self.entry)(&mut frame) };
         if status != STATUS_OK {
             return Err(abi::decode_error(status, &frame.error, config));
@@ -178,6 +191,8 @@ impl JitFunction {
 impl Drop for JitFunction {
     fn drop(&mut self) {
         if let Some(module) = self.module.take() {
+            // Never locked, so never poisoned; either way the module is ours.
+            let module = module.into_inner().unwrap_or_else(PoisonError::into_inner);
             // SAFETY: no call of the code is running (`run` borrows `self`,
             // and `drop` has it exclusively), and `self.entry`, the only
             // pointer into the module's memory, is dropped with `self`.
@@ -185,6 +200,12 @@ impl Drop for JitFunction {
         }
     }
 }
+
+/// Compile-time proof of the claim on [`JitFunction`].
+const _: () = {
+    const fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<JitFunction>();
+};
 
 /// The Cranelift IR text of `func` as the JIT translates it (before
 /// Cranelift's own optimisations), for `smoothc ir --stage clif`.

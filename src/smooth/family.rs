@@ -20,7 +20,7 @@
 //! are monotonic (Petersen et al., "Monotonic Differentiable Sorting
 //! Networks", 2022).
 
-use crate::ir::{Distribution, UnaryOp};
+use crate::ir::{Distribution, NoiseKind, UnaryOp};
 use crate::sema::attrs::FamilyName;
 
 /// A zero-mean, unit-scale distribution whose CDF relaxes comparisons.
@@ -69,6 +69,18 @@ impl Family {
             FamilyName::Laplace => Family::Laplace,
             FamilyName::Reciprocal => Family::Reciprocal,
             FamilyName::Optimal => Family::Optimal,
+        }
+    }
+
+    /// The noise whose CDF is `S`: stochastic mode perturbs with it.
+    pub fn noise_kind(self) -> NoiseKind {
+        match self {
+            Family::Logistic => NoiseKind::Logistic,
+            Family::Cauchy => NoiseKind::Cauchy,
+            Family::Gaussian => NoiseKind::Gaussian,
+            Family::Laplace => NoiseKind::Laplace,
+            Family::Reciprocal => NoiseKind::Reciprocal,
+            Family::Optimal => NoiseKind::Optimal,
         }
     }
 

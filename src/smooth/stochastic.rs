@@ -33,18 +33,6 @@ use super::{Estimator, Family, Mode, SiteKind, SmoothError};
 use crate::ir::{BinaryOp, Inst, InstId, NoiseKind, ScalarType, UnaryOp, VarId, VarRole, VarType};
 use crate::syntax::span::Origin;
 
-/// The noise a family's decisions are perturbed with.
-pub fn noise_kind(family: Family) -> NoiseKind {
-    match family {
-        Family::Logistic => NoiseKind::Logistic,
-        Family::Cauchy => NoiseKind::Cauchy,
-        Family::Gaussian => NoiseKind::Gaussian,
-        Family::Laplace => NoiseKind::Laplace,
-        Family::Reciprocal => NoiseKind::Reciprocal,
-        Family::Optimal => NoiseKind::Optimal,
-    }
-}
-
 impl Smoother<'_> {
     pub(super) fn is_stochastic(&self) -> bool {
         self.options.mode == Mode::Stochastic
@@ -140,7 +128,7 @@ impl Smoother<'_> {
             ),
             origin,
         );
-        let eps = self.draw_noise(noise_kind(family), at);
+        let eps = self.draw_noise(family.noise_kind(), at);
         let perturbed = self.emit(Inst::Binary(BinaryOp::Add, scaled, eps), at);
         let zero = self.emit(Inst::Real(0.0), at);
         let decision = self.emit(Inst::Binary(BinaryOp::Gt, perturbed, zero), at);
@@ -367,7 +355,7 @@ impl Smoother<'_> {
             ),
             origin,
         );
-        let eps = self.draw_noise(noise_kind(family), at);
+        let eps = self.draw_noise(family.noise_kind(), at);
         let eps_var = self
             .new
             .new_var("eps", VarType::Scalar(ScalarType::Real), VarRole::Temp);

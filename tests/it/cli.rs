@@ -194,3 +194,197 @@ fn grad_of_a_function_without_real_result_is_a_usage_error() {
     assert_eq!(grad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&grad.stderr).contains("its result is not real"));
 }
+
+/// A file in a fresh temporary directory of this test process.
+fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("smoothc-cli-stochastic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn stdout_of(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+const BUBBLE_SORT_PERTURB: [&str; 14] = [
+    "grad",
+    "examples/bubble_sort.dsl",
+    "--fn",
+    "loss",
+    "--args",
+    "examples/bubble_sort.json",
+    "--mode",
+    "stochastic",
+    "--estimator",
+    "perturb",
+    "--tau",
+    "0.5",
+    "--samples",
+    "51",
+];
+
+#[test]
+fn stochastic_grad_json_adds_standard_errors_of_the_same_shapes() {
+    let mut args = BUBBLE_SORT_PERTURB.to_vec();
+    args.extend(["--seed", "4", "--format", "json"]);
+    let json = json_of(&smoothc(&args));
+    assert!(json["value"].as_f64().is_some(), "{json}");
+    assert!(
+        json["value_stderr"].as_f64().is_some_and(|e| e > 0.0),
+        "{json}"
+    );
+    for name in ["x", "target"] {
+        assert_eq!(
+            json["grad"][name].as_array().map(Vec::len),
+            Some(5),
+            "{json}"
+        );
+        assert_eq!(
+            json["grad_stderr"][name].as_array().map(Vec::len),
+            Some(5),
+            "{json}"
+        );
+    }
+    // 51 samples round up to 26 antithetic pairs.
+    assert_eq!(json["samples"], 52);
+    let mut plain = BUBBLE_SORT_PERTURB.to_vec();
+    plain.extend(["--no-variance-reduction", "--format", "json"]);
+    assert_eq!(json_of(&smoothc(&plain))["samples"], 51);
+}
+
+#[test]
+fn stochastic_output_is_the_same_for_the_same_seed_on_both_backends() {
+    let run = |seed: &str, backend: &str| {
+        let mut args = BUBBLE_SORT_PERTURB.to_vec();
+        args.extend(["--seed", seed, "--backend", backend]);
+        stdout_of(&smoothc(&args))
+    };
+    let first = run("8", "jit");
+    assert_eq!(first, run("8", "jit"));
+    assert_eq!(first, run("8", "interp"));
+    assert_ne!(first, run("9", "jit"));
+    assert!(
+        first.contains(" ± ") && first.contains("samples: 52"),
+        "{first}"
+    );
+}
+
+#[test]
+fn stochastic_run_prints_the_mean_its_standard_error_and_k() {
+    // A step's samples are 0 or 1, so the mean and its standard error are
+    // exact decimals whatever the platform's libm.
+    let step = temp_file(
+        "step.dsl",
+        "fn step(x: real) -> real { if x > 0.0 { 1.0 } else { 0.0 } }\n",
+    );
+    let path = step.to_str().unwrap();
+    let text = stdout_of(&smoothc(&[
+        "run",
+        path,
+        "--arg",
+        "x=0.3",
+        "--mode",
+        "stochastic",
+        "--estimator",
+        "perturb",
+        "--samples",
+        "1000",
+        "--seed",
+        "3",
+    ]));
+    let json = stdout_of(&smoothc(&[
+        "run",
+        path,
+        "--arg",
+        "x=0.3",
+        "--mode",
+        "stochastic",
+        "--estimator",
+        "perturb",
+        "--samples",
+        "1000",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    ]));
+    insta::assert_snapshot!(format!("{text}{json}"));
+}
+
+#[test]
+fn stochastic_flags_are_checked() {
+    let zero = smoothc(&[
+        "run",
+        "examples/piecewise.dsl",
+        "--args",
+        "examples/piecewise.json",
+        "--mode",
+        "stochastic",
+        "--estimator",
+        "perturb",
+        "--samples",
+        "0",
+    ]);
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("`samples` is 0"));
+    let unknown = smoothc(&[
+        "run",
+        "examples/piecewise.dsl",
+        "--mode",
+        "stochastic",
+        "--estimator",
+        "magic",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    // The estimator names are the attribute's (`straight_through`, with an
+    // underscore), whether or not this build implements them.
+    let straight_through = smoothc(&[
+        "run",
+        "examples/piecewise.dsl",
+        "--args",
+        "examples/piecewise.json",
+        "--mode",
+        "stochastic",
+        "--estimator",
+        "straight_through",
+    ]);
+    assert_ne!(straight_through.status.code(), Some(2));
+}
+
+#[test]
+fn readme_stochastic_command_prints_the_estimate() {
+    let stdout = stdout_of(&smoothc(&[
+        "grad",
+        "examples/piecewise.dsl",
+        "--args",
+        "examples/piecewise.json",
+        "--mode",
+        "stochastic",
+        "--estimator",
+        "perturb",
+        "--tau",
+        "0.5",
+        "--samples",
+        "1000",
+        "--seed",
+        "7",
+    ]));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{stdout}");
+    assert!(
+        lines[0].starts_with("value: ") && lines[0].contains(" ± "),
+        "{stdout}"
+    );
+    assert!(
+        lines[2].starts_with("  x: ") && lines[3].starts_with("  y: "),
+        "{stdout}"
+    );
+    assert_eq!(lines[4], "samples: 1000 (± one standard error)");
+}

@@ -21,4 +21,5 @@ mod robustness;
 mod soft_indices;
 mod soft_sort;
 mod stochastic;
+mod stochastic_sites;
 mod support;
