@@ -307,7 +307,13 @@ fn both_backends_draw_the_same_noise_and_a_seed_repeats_its_bits() {
 fn baseline_variance_ratios(example: &str, entry: &str, tau: f64) -> Vec<f64> {
     let path = crate::support::repo_path(&format!("examples/{example}.dsl"));
     let source = std::fs::read_to_string(path).expect("the example exists");
-    let function = compile(&source, entry, Estimator::Score, Family::Logistic, Backend::Jit);
+    let function = compile(
+        &source,
+        entry,
+        Estimator::Score,
+        Family::Logistic,
+        Backend::Jit,
+    );
     let args_path = crate::support::repo_path(&format!("examples/{example}.json"));
     let args_json: std::collections::BTreeMap<String, serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(args_path).expect("args")).expect("JSON");
@@ -338,8 +344,36 @@ fn the_leave_one_out_baseline_reduces_the_score_estimators_variance() {
     println!("bubble_sort loss, score, plain/baseline variance: {bubble:?}");
     let (x, target) = bubble.split_at(bubble.len() / 2);
     assert!(x.iter().all(|ratio| *ratio > 1.3), "{x:?}");
-    assert!(target.iter().all(|ratio| (ratio - 1.0).abs() < 1e-12), "{target:?}");
+    assert!(
+        target.iter().all(|ratio| (ratio - 1.0).abs() < 1e-12),
+        "{target:?}"
+    );
     let piecewise = baseline_variance_ratios("piecewise", "piecewise", 0.5);
     println!("piecewise, score, plain/baseline variance: {piecewise:?}");
     assert!(piecewise.iter().all(|ratio| *ratio > 1.2), "{piecewise:?}");
+}
+
+#[test]
+fn sites_may_choose_their_own_estimator() {
+    // A score site and a straight-through site in one program: each is
+    // unbiased here (the result is linear in each decision), so the mean
+    // of many samples is the sum of two logistic relaxations.
+    let source = "fn f(x: real, y: real) -> real {\n    let a = if x > 0.0 { 1.0 } else { 0.0 };\n    let b = #[stochastic(estimator = \"straight_through\")] if y > 0.0 { 2.0 } else { 0.0 };\n    a + b\n}\n";
+    let (x, y, tau) = (0.2, -0.4, 0.5);
+    let (p, q) = (sigmoid(x / tau), sigmoid(y / tau));
+    let exact = [p + 2.0 * q, p * (1.0 - p) / tau, 2.0 * q * (1.0 - q) / tau];
+    let function = compile(
+        source,
+        "f",
+        Estimator::Score,
+        Family::Logistic,
+        Backend::Jit,
+    );
+    let sites = function.describe_sites();
+    assert!(
+        sites.contains("score estimator") && sites.contains("straight_through estimator"),
+        "{sites}"
+    );
+    let (means, errors) = statistics(&function, &[Value::Real(x), Value::Real(y)], tau, 4000);
+    assert_within_4_se("mixed estimators", &means, &errors, &exact);
 }
