@@ -307,6 +307,30 @@ impl Function {
         self.run_forward(args, &runtime.config())
     }
 
+    /// [`Function::call`] on every input of `batch`, spread over the cores
+    /// (rayon's current pool); the results come in the order of the inputs.
+    pub fn call_batch(&self, batch: &[Vec<Value>], runtime: &Runtime) -> Vec<Result<Value, Error>> {
+        use rayon::prelude::*;
+        batch
+            .par_iter()
+            .map(|args| self.call(args, runtime))
+            .collect()
+    }
+
+    /// [`Function::value_and_grad`] on every input of `batch`, spread over
+    /// the cores; the results come in the order of the inputs.
+    pub fn value_and_grad_batch(
+        &self,
+        batch: &[Vec<Value>],
+        runtime: &Runtime,
+    ) -> Vec<Result<(Value, Vec<Value>), Error>> {
+        use rayon::prelude::*;
+        batch
+            .par_iter()
+            .map(|args| self.value_and_grad(args, runtime))
+            .collect()
+    }
+
     /// The value and the gradient of a real-valued function, one gradient
     /// per real parameter in order (see [`Function::params`]). In stochastic
     /// mode: the means of [`Function::estimate`].

@@ -35,6 +35,9 @@ enum Command {
     /// Run a function and print its result and its gradient with respect to
     /// every real argument.
     Grad(RunArgs),
+    /// Time a function: compile time, then the median forward and
+    /// forward+gradient times over repeated calls of the compiled function.
+    Bench(BenchArgs),
     /// Print a stage of the pipeline.
     Ir {
         file: PathBuf,
@@ -114,6 +117,15 @@ struct RunArgs {
     format: FormatArg,
 }
 
+#[derive(clap::Args)]
+struct BenchArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// How many calls to time (the median is reported).
+    #[arg(long, value_name = "R", default_value_t = 20)]
+    repeat: usize,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ModeArg {
     Hard,
@@ -189,6 +201,7 @@ fn dispatch(command: Command) -> Result<String, Failure> {
         Command::Check { file, list } => check(&file, list),
         Command::Run(args) => run(&args, false),
         Command::Grad(args) => run(&args, true),
+        Command::Bench(args) => bench(&args),
         Command::Ir {
             file,
             stage,
@@ -305,20 +318,12 @@ fn run(args: &RunArgs, with_grad: bool) -> Result<String, Failure> {
     let program = smoothc::compile(&source, &options(&args.file, Some(&args.compile)))?;
     let name = function_name(&program, &args.compile)?;
     let function = program.function(&name)?;
-    let values = read_arguments(args)?;
-    let inputs = smoothc::json::arguments_from_json(&function, &values).map_err(Failure::usage)?;
-    let runtime = Runtime {
-        tau: args.tau,
-        tape_limit: args.tape_limit,
-        samples: args.samples,
-        seed: args.seed,
-        variance_reduction: !args.no_variance_reduction,
+    let values = match read_argument_sets(args)? {
+        ArgumentSets::One(values) => values,
+        ArgumentSets::Batch(batch) => return run_batch(&function, &batch, args, with_grad),
     };
-    if !(runtime.tau > 0.0 && runtime.tau.is_finite()) {
-        return Err(Failure::usage(
-            "error: --tau must be a positive finite number",
-        ));
-    }
+    let inputs = smoothc::json::arguments_from_json(&function, &values).map_err(Failure::usage)?;
+    let runtime = runtime_of(args)?;
     let real_names: Vec<String> = function
         .params()
         .iter()
@@ -349,6 +354,148 @@ fn run(args: &RunArgs, with_grad: bool) -> Result<String, Failure> {
     })
 }
 
+/// `run`/`grad` on a batch of inputs, spread over the cores: one result
+/// per input, in order (a JSON array with `--format json`). The first
+/// input that fails stops the command with its error.
+fn run_batch(
+    function: &smoothc::Function,
+    batch: &[Arguments],
+    args: &RunArgs,
+    with_grad: bool,
+) -> Result<String, Failure> {
+    let runtime = runtime_of(args)?;
+    let inputs = batch
+        .iter()
+        .map(|values| smoothc::json::arguments_from_json(function, values).map_err(Failure::usage))
+        .collect::<Result<Vec<_>, Failure>>()?;
+    let results: Vec<(smoothc::Value, Option<Vec<smoothc::Value>>)> = if with_grad {
+        function
+            .value_and_grad_batch(&inputs, &runtime)
+            .into_iter()
+            .map(|result| result.map(|(value, grads)| (value, Some(grads))))
+            .collect::<Result<_, _>>()?
+    } else {
+        function
+            .call_batch(&inputs, &runtime)
+            .into_iter()
+            .map(|result| result.map(|value| (value, None)))
+            .collect::<Result<_, _>>()?
+    };
+    let real_names: Vec<String> = function
+        .params()
+        .iter()
+        .filter(|param| param.is_real)
+        .map(|param| param.name.clone())
+        .collect();
+    Ok(match args.format {
+        FormatArg::Json => {
+            let items: Vec<String> = results
+                .iter()
+                .map(|(value, grads)| {
+                    smoothc::json::result_to_json(value, grads.as_deref(), &real_names)
+                })
+                .collect();
+            format!("[{}]\n", items.join(", "))
+        }
+        FormatArg::Text => results
+            .iter()
+            .enumerate()
+            .map(|(index, (value, grads))| {
+                format!(
+                    "input {index}:\n{}",
+                    smoothc::json::result_to_text(value, grads.as_deref(), &real_names)
+                )
+            })
+            .collect(),
+    })
+}
+
+/// The runtime settings of the command line.
+fn runtime_of(args: &RunArgs) -> Result<Runtime, Failure> {
+    let runtime = Runtime {
+        tau: args.tau,
+        tape_limit: args.tape_limit,
+        samples: args.samples,
+        seed: args.seed,
+        variance_reduction: !args.no_variance_reduction,
+    };
+    if !(runtime.tau > 0.0 && runtime.tau.is_finite()) {
+        return Err(Failure::usage(
+            "error: --tau must be a positive finite number",
+        ));
+    }
+    Ok(runtime)
+}
+
+/// `bench`: compile once (timed), then time `repeat` calls of the forward
+/// function and of the gradient and report the medians in milliseconds.
+fn bench(args: &BenchArgs) -> Result<String, Failure> {
+    if args.repeat == 0 {
+        return Err(Failure::usage("error: --repeat must be at least 1"));
+    }
+    let run = &args.run;
+    let source = read_source(&run.file)?;
+    let started = std::time::Instant::now();
+    let program = smoothc::compile(&source, &options(&run.file, Some(&run.compile)))?;
+    let name = function_name(&program, &run.compile)?;
+    let function = program.function(&name)?;
+    let compile_ms = milliseconds(started.elapsed());
+    let values = read_arguments(run)?;
+    let inputs = smoothc::json::arguments_from_json(&function, &values).map_err(Failure::usage)?;
+    let runtime = runtime_of(run)?;
+    let forward_ms = median_ms(args.repeat, || function.call(&inputs, &runtime).map(drop))?;
+    // A real result is differentiated; an array result gets the
+    // vector-Jacobian product with a cotangent of ones.
+    let grad_ms = match function.call(&inputs, &runtime)? {
+        smoothc::Value::Real(_) if function.is_differentiable() => {
+            Some(median_ms(args.repeat, || {
+                function.value_and_grad(&inputs, &runtime).map(drop)
+            })?)
+        }
+        smoothc::Value::Array(result) if function.is_differentiable() => {
+            let ones = smoothc::Value::Array(result.mapv(|_| 1.0));
+            Some(median_ms(args.repeat, || {
+                function.vjp(&inputs, ones.clone(), &runtime).map(drop)
+            })?)
+        }
+        _ => None,
+    };
+    let number = |value: Option<f64>| value.map_or("null".to_string(), |ms| format!("{ms}"));
+    Ok(match run.format {
+        FormatArg::Json => format!(
+            "{{\"compile_ms\": {compile_ms}, \"forward_ms\": {forward_ms}, \"grad_ms\": {}, \"repeat\": {}}}\n",
+            number(grad_ms),
+            args.repeat
+        ),
+        FormatArg::Text => format!(
+            "compile: {compile_ms:.3} ms\nforward: {forward_ms:.4} ms (median of {repeat})\ngrad: {} (median of {repeat})\n",
+            grad_ms.map_or("none (the result is not real)".to_string(), |ms| format!(
+                "{ms:.4} ms"
+            )),
+            repeat = args.repeat
+        ),
+    })
+}
+
+fn milliseconds(duration: std::time::Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
+
+/// The median time of `repeat` runs of `call`, in milliseconds.
+fn median_ms(
+    repeat: usize,
+    mut call: impl FnMut() -> Result<(), smoothc::Error>,
+) -> Result<f64, Failure> {
+    let mut times = Vec::with_capacity(repeat);
+    for _ in 0..repeat {
+        let started = std::time::Instant::now();
+        call()?;
+        times.push(milliseconds(started.elapsed()));
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
+}
+
 /// `run` and `grad` in stochastic mode: the estimate with its standard
 /// errors and the number of samples.
 fn estimate(
@@ -370,24 +517,85 @@ fn estimate(
     })
 }
 
-fn read_arguments(args: &RunArgs) -> Result<BTreeMap<String, serde_json::Value>, Failure> {
-    let mut values = BTreeMap::new();
-    if let Some(path) = &args.args {
-        let text = read_source(path)?;
-        let parsed: serde_json::Value = serde_json::from_str(&text).map_err(|error| {
-            Failure::usage(format!(
-                "error: {} is not valid JSON: {error}",
-                path.display()
-            ))
-        })?;
-        let serde_json::Value::Object(object) = parsed else {
-            return Err(Failure::usage(format!(
-                "error: {} must hold a JSON object mapping argument names to values",
-                path.display()
-            )));
-        };
-        values.extend(object);
+type Arguments = BTreeMap<String, serde_json::Value>;
+
+/// The arguments of one call (`--args` holding an object, and `--arg`).
+fn read_arguments(args: &RunArgs) -> Result<Arguments, Failure> {
+    match read_argument_sets(args)? {
+        ArgumentSets::One(values) => Ok(values),
+        ArgumentSets::Batch(_) => Err(Failure::usage(format!(
+            "error: {} holds a batch (a JSON array); this command takes one input",
+            args.args
+                .as_deref()
+                .unwrap_or(Path::new("--args"))
+                .display()
+        ))),
     }
+}
+
+/// One input, or a batch: `--args` may hold a JSON array of objects.
+enum ArgumentSets {
+    One(Arguments),
+    Batch(Vec<Arguments>),
+}
+
+/// The inputs `--args` and `--arg` give (each `--arg` applies to every
+/// input of a batch).
+fn read_argument_sets(args: &RunArgs) -> Result<ArgumentSets, Failure> {
+    let parsed = match &args.args {
+        Some(path) => {
+            let text = read_source(path)?;
+            let parsed: serde_json::Value = serde_json::from_str(&text).map_err(|error| {
+                Failure::usage(format!(
+                    "error: {} is not valid JSON: {error}",
+                    path.display()
+                ))
+            })?;
+            Some((path, parsed))
+        }
+        None => None,
+    };
+    let not_an_object = |path: &Path| {
+        Failure::usage(format!(
+            "error: {} must hold a JSON object mapping argument names to values, or an array of such objects (a batch)",
+            path.display()
+        ))
+    };
+    let sets = match parsed {
+        None => ArgumentSets::One(BTreeMap::new()),
+        Some((_, serde_json::Value::Object(object))) => {
+            ArgumentSets::One(object.into_iter().collect())
+        }
+        Some((path, serde_json::Value::Array(items))) => {
+            let objects = items
+                .into_iter()
+                .map(|item| match item {
+                    serde_json::Value::Object(object) => Ok(object.into_iter().collect()),
+                    _ => Err(not_an_object(path)),
+                })
+                .collect::<Result<Vec<Arguments>, Failure>>()?;
+            ArgumentSets::Batch(objects)
+        }
+        Some((path, _)) => return Err(not_an_object(path)),
+    };
+    let overrides = command_line_arguments(args)?;
+    Ok(match sets {
+        ArgumentSets::One(mut values) => {
+            values.extend(overrides);
+            ArgumentSets::One(values)
+        }
+        ArgumentSets::Batch(mut batch) => {
+            for values in &mut batch {
+                values.extend(overrides.clone());
+            }
+            ArgumentSets::Batch(batch)
+        }
+    })
+}
+
+/// The `--arg NAME=VALUE` arguments.
+fn command_line_arguments(args: &RunArgs) -> Result<Arguments, Failure> {
+    let mut values = BTreeMap::new();
     for item in &args.arg {
         let Some((name, text)) = item.split_once('=') else {
             return Err(Failure::usage(format!(

@@ -40,20 +40,22 @@ pub fn run(func: &Func, args: &[Value], config: &RunConfig) -> Result<Vec<Value>
     for (var, arg) in func.params.iter().zip(args) {
         frame.bind_param(*var, arg);
     }
-    let mut machine = Machine {
-        func,
-        config,
-        sizes: &sizes,
-        frame,
-        values: SecondaryMap::with_capacity(func.insts.len()),
-        tape: Tape::new(config.tape_limit),
-    };
-    machine.exec_block(func.entry)?;
-    Ok(func
-        .outputs
-        .iter()
-        .map(|var| machine.frame.output(*var))
-        .collect())
+    crate::runtime::tape::with_tape(config.tape_limit, |tape| {
+        let mut machine = Machine {
+            func,
+            config,
+            sizes: &sizes,
+            frame,
+            values: SecondaryMap::with_capacity(func.insts.len()),
+            tape,
+        };
+        machine.exec_block(func.entry)?;
+        Ok(func
+            .outputs
+            .iter()
+            .map(|var| machine.frame.output(*var))
+            .collect())
+    })
 }
 
 /// The state of one call.
@@ -68,7 +70,7 @@ struct Machine<'a> {
     /// The most recent result of each instruction; `None` until it runs.
     values: SecondaryMap<InstId, Option<Scalar>>,
     /// The tape of `Push`/`Pop`, empty at the start of the call.
-    tape: Tape,
+    tape: &'a mut Tape,
 }
 
 impl Machine<'_> {

@@ -28,7 +28,6 @@ mod differential;
 mod tests;
 
 use crate::ir::{Func, InstId, ScalarType, VarId};
-use crate::runtime::tape::Tape;
 use crate::runtime::{RunConfig, RuntimeError, Value, bind_arguments};
 use abi::{CallStorage, Frame, STATUS_OK};
 use cranelift::prelude::*;
@@ -161,24 +160,31 @@ impl JitFunction {
     pub fn run(&self, args: &[Value], config: &RunConfig) -> Result<Vec<Value>, RuntimeError> {
         let sizes = bind_arguments(&self.func, args)?;
         let mut storage = CallStorage::new(&self.func, &sizes, args);
-        let mut tape = Tape::new(config.tape_limit);
-        let mut frame = storage.frame(&mut tape, config);
-        // SAFETY: the frame points into `storage` and `tape`, which outlive
-        // the call and are not touched by Rust during it. The storage holds
-        // one slot and one element buffer per variable and one value per
-        // size, laid out as the generated code expects (`abi`); every array
-        // buffer has the element count of its variable's extents, and the
-        // generated code checks every index against those extents before it
-        // touches an element. The module that owns the code is alive
-        // (`self.module` is only taken in `drop`). Calls may run at the same
-        // time on several threads (`JitFunction` is `Sync`): the code writes
-        // only through the pointers of its own frame, and the helpers it
-        // calls (`runtime.rs`: math, noise, tape, sorting, error records)
-        // keep no global state; they are pure or work on the call's buffers.
-        let status = unsafe { (self.entry)(&mut frame) };
-        if status != STATUS_OK {
-            return Err(abi::decode_error(status, &frame.error, config));
-        }
+        crate::runtime::tape::with_tape(config.tape_limit, |tape| {
+            let mut frame = storage.frame(tape, config);
+            // SAFETY: the frame points into `storage` and `tape`, which
+            // outlive the call and are not touched by Rust during it. The
+            // storage holds one slot and one element buffer per variable and
+            // one value per size, laid out as the generated code expects
+            // (`abi`); every array buffer has the element count of its
+            // variable's extents, and the generated code checks every index
+            // against those extents before it touches an element. The tape
+            // is `repr(C)`; the code writes a stack's element only below its
+            // capacity and counts it after writing, and calls the tape
+            // helpers to grow a stack (`runtime::tape` keeps its fields
+            // consistent). The module that owns the code is alive
+            // (`self.module` is only taken in `drop`). Calls may run at the
+            // same time on several threads (`JitFunction` is `Sync`): the
+            // code writes only through the pointers of its own frame (each
+            // thread has its own tape), and the helpers it calls
+            // (`runtime.rs`: math, noise, tape, sorting, error records) keep
+            // no global state; they are pure or work on the call's buffers.
+            let status = unsafe { (self.entry)(&mut frame) };
+            if status != STATUS_OK {
+                return Err(abi::decode_error(status, &frame.error, config));
+            }
+            Ok(())
+        })?;
         Ok(self
             .func
             .outputs

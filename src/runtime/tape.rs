@@ -2,30 +2,144 @@
 //! with one shared limit on the number of values held.
 //!
 //! Both backends use this one type, so that the limit and underflow rules
-//! are the same everywhere: the interpreter calls it directly, and the JIT's
-//! runtime helpers call it through a pointer held in the call frame.
+//! are the same everywhere: the interpreter calls its methods, and the JIT
+//! pushes and pops inline while a stack has room (or values) and the limit
+//! allows, calling the runtime helpers (these methods) only to grow a
+//! stack or to report a fault. For that the layout is `repr(C)` and the
+//! generated code reads the fields at the offsets of [`offsets`].
+//!
+//! A thread keeps the tape of its last call ([`with_tape`]), so that a
+//! compiled function called many times grows its tape once instead of on
+//! every call.
 
 use super::RuntimeError;
+use std::cell::Cell;
+use std::mem::ManuallyDrop;
+
+/// One stack: the allocation of a `Vec<T>`, taken apart so that generated
+/// code can push (`data[len] = v; len += 1` while `len < capacity`) and
+/// pop without a call.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Stack<T: Copy> {
+    data: *mut T,
+    len: usize,
+    capacity: usize,
+}
+
+impl<T: Copy> Stack<T> {
+    fn new() -> Stack<T> {
+        Stack::from_vec(Vec::new())
+    }
+
+    fn from_vec(vec: Vec<T>) -> Stack<T> {
+        let mut vec = ManuallyDrop::new(vec);
+        Stack {
+            data: vec.as_mut_ptr(),
+            len: vec.len(),
+            capacity: vec.capacity(),
+        }
+    }
+
+    /// Runs `change` on the stack as a `Vec` (to grow it) and takes the
+    /// `Vec` apart again. Should `change` panic, the allocation leaks
+    /// rather than being freed twice.
+    fn as_vec<R>(&mut self, change: impl FnOnce(&mut Vec<T>) -> R) -> R {
+        // SAFETY: `data`, `len` and `capacity` describe the allocation of a
+        // `Vec<T>` (see `from_vec`) whose first `len` elements were written
+        // (by `push` or by generated code, which writes before it counts).
+        let mut vec =
+            ManuallyDrop::new(unsafe { Vec::from_raw_parts(self.data, self.len, self.capacity) });
+        let result = change(&mut vec);
+        self.data = vec.as_mut_ptr();
+        self.len = vec.len();
+        self.capacity = vec.capacity();
+        result
+    }
+
+    fn push(&mut self, value: T) {
+        if self.len == self.capacity {
+            self.as_vec(|vec| vec.reserve(1));
+        }
+        // SAFETY: `len < capacity` now, so the slot is inside the
+        // allocation; it is written before `len` counts it.
+        unsafe { self.data.add(self.len).write(value) };
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        // SAFETY: the element at `len` (the old `len - 1`) was written.
+        Some(unsafe { self.data.add(self.len).read() })
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+impl<T: Copy> Drop for Stack<T> {
+    fn drop(&mut self) {
+        // SAFETY: as in `as_vec`; the elements are `Copy`, so none needs
+        // dropping and a length of 0 frees just the allocation.
+        drop(unsafe { Vec::from_raw_parts(self.data, 0, self.capacity) });
+    }
+}
 
 /// The tape of one call. It starts empty.
-#[derive(Clone, Debug, Default)]
+#[repr(C)]
+#[derive(Debug)]
 pub struct Tape {
     /// Values pushed by `Push` of a real.
-    reals: Vec<f64>,
+    reals: Stack<f64>,
     /// Values pushed by `Push` of an int or a bool (as 0/1).
-    ints: Vec<i64>,
+    ints: Stack<i64>,
+    /// How many more values the limit allows (`limit - len`).
+    remaining: usize,
     /// The most values the two stacks may hold together.
     limit: usize,
+}
+
+/// Byte offsets of the fields generated code reads and writes.
+pub mod offsets {
+    use super::{Stack, Tape};
+    use std::mem::offset_of;
+
+    const REALS: usize = offset_of!(Tape, reals);
+    const INTS: usize = offset_of!(Tape, ints);
+    pub const REALS_DATA: i32 = (REALS + offset_of!(Stack<f64>, data)) as i32;
+    pub const REALS_LEN: i32 = (REALS + offset_of!(Stack<f64>, len)) as i32;
+    pub const REALS_CAPACITY: i32 = (REALS + offset_of!(Stack<f64>, capacity)) as i32;
+    pub const INTS_DATA: i32 = (INTS + offset_of!(Stack<i64>, data)) as i32;
+    pub const INTS_LEN: i32 = (INTS + offset_of!(Stack<i64>, len)) as i32;
+    pub const INTS_CAPACITY: i32 = (INTS + offset_of!(Stack<i64>, capacity)) as i32;
+    pub const REMAINING: i32 = offset_of!(Tape, remaining) as i32;
 }
 
 impl Tape {
     /// An empty tape that may hold at most `limit` values.
     pub fn new(limit: usize) -> Tape {
         Tape {
-            reals: Vec::new(),
-            ints: Vec::new(),
+            reals: Stack::new(),
+            ints: Stack::new(),
+            remaining: limit,
             limit,
         }
+    }
+
+    /// Empties the tape (keeping its allocations) for a new limit.
+    pub fn reset(&mut self, limit: usize) {
+        self.reals.len = 0;
+        self.ints.len = 0;
+        self.remaining = limit;
+        self.limit = limit;
     }
 
     /// The number of values held (reals and ints together).
@@ -37,34 +151,65 @@ impl Tape {
         self.len() == 0
     }
 
-    fn check_room(&self) -> Result<(), RuntimeError> {
-        if self.len() >= self.limit {
-            Err(RuntimeError::TapeLimit { limit: self.limit })
-        } else {
-            Ok(())
+    /// How many values the two stacks can hold without growing.
+    pub fn capacity(&self) -> usize {
+        self.reals.capacity() + self.ints.capacity()
+    }
+
+    fn take_room(&mut self) -> Result<(), RuntimeError> {
+        if self.remaining == 0 {
+            return Err(RuntimeError::TapeLimit { limit: self.limit });
         }
+        self.remaining -= 1;
+        Ok(())
     }
 
     pub fn push_real(&mut self, value: f64) -> Result<(), RuntimeError> {
-        self.check_room()?;
+        self.take_room()?;
         self.reals.push(value);
         Ok(())
     }
 
     /// Pushes an int, or a bool as 0/1.
     pub fn push_int(&mut self, value: i64) -> Result<(), RuntimeError> {
-        self.check_room()?;
+        self.take_room()?;
         self.ints.push(value);
         Ok(())
     }
 
     pub fn pop_real(&mut self) -> Result<f64, RuntimeError> {
-        self.reals.pop().ok_or(RuntimeError::TapeUnderflow)
+        let value = self.reals.pop().ok_or(RuntimeError::TapeUnderflow)?;
+        self.remaining += 1;
+        Ok(value)
     }
 
     pub fn pop_int(&mut self) -> Result<i64, RuntimeError> {
-        self.ints.pop().ok_or(RuntimeError::TapeUnderflow)
+        let value = self.ints.pop().ok_or(RuntimeError::TapeUnderflow)?;
+        self.remaining += 1;
+        Ok(value)
     }
+}
+
+/// A tape kept by a thread between calls holds at most this many values'
+/// worth of memory (128 MiB); a larger one is freed after its call.
+const KEPT_CAPACITY: usize = 1 << 24;
+
+thread_local! {
+    static SPARE_TAPE: Cell<Option<Tape>> = const { Cell::new(None) };
+}
+
+/// Runs `call` with an empty tape of `limit` values, reusing the thread's
+/// tape from its previous call (and its allocation) when there is one.
+pub fn with_tape<R>(limit: usize, call: impl FnOnce(&mut Tape) -> R) -> R {
+    let mut tape = SPARE_TAPE
+        .with(Cell::take)
+        .unwrap_or_else(|| Tape::new(limit));
+    tape.reset(limit);
+    let result = call(&mut tape);
+    if tape.capacity() <= KEPT_CAPACITY {
+        SPARE_TAPE.with(|spare| spare.set(Some(tape)));
+    }
+    result
 }
 
 #[cfg(test)]
@@ -82,7 +227,41 @@ mod tests {
         );
         assert_eq!(tape.pop_int(), Ok(7));
         assert_eq!(tape.pop_int(), Err(RuntimeError::TapeUnderflow));
+        // Popping frees room for a push.
+        assert_eq!(tape.push_real(2.5), Ok(()));
+        assert_eq!(tape.pop_real(), Ok(2.5));
         assert_eq!(tape.pop_real(), Ok(1.5));
         assert!(tape.is_empty());
+    }
+
+    #[test]
+    fn stacks_grow_and_keep_their_values() {
+        let mut tape = Tape::new(usize::MAX);
+        for i in 0..10_000 {
+            tape.push_real(i as f64).expect("room");
+            tape.push_int(-i).expect("room");
+        }
+        for i in (0..10_000).rev() {
+            assert_eq!(tape.pop_int(), Ok(-i));
+            assert_eq!(tape.pop_real(), Ok(i as f64));
+        }
+    }
+
+    #[test]
+    fn a_thread_reuses_its_tape_empty() {
+        let capacity = with_tape(100, |tape| {
+            for i in 0..50 {
+                tape.push_real(f64::from(i)).expect("room");
+            }
+            tape.capacity()
+        });
+        with_tape(10, |tape| {
+            assert!(tape.is_empty());
+            assert_eq!(tape.capacity(), capacity);
+            for _ in 0..10 {
+                tape.push_int(1).expect("room");
+            }
+            assert_eq!(tape.push_int(1), Err(RuntimeError::TapeLimit { limit: 10 }));
+        });
     }
 }

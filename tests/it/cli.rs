@@ -388,3 +388,124 @@ fn readme_stochastic_command_prints_the_estimate() {
     );
     assert_eq!(lines[4], "samples: 1000 (± one standard error)");
 }
+
+#[test]
+fn bench_reports_compile_forward_and_gradient_times() {
+    let output = smoothc(&[
+        "bench",
+        "examples/bubble_sort.dsl",
+        "--fn",
+        "loss",
+        "--args",
+        "examples/bubble_sort.json",
+        "--repeat",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json_of(&output);
+    for key in ["compile_ms", "forward_ms", "grad_ms"] {
+        let ms = report[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key}: {report}"));
+        assert!(ms > 0.0 && ms.is_finite(), "{key}: {report}");
+    }
+    assert_eq!(report["repeat"], 3);
+    // An array result times its vector-Jacobian product; an int result has
+    // no gradient to time.
+    let output = smoothc(&[
+        "bench",
+        "examples/bubble_sort.dsl",
+        "--fn",
+        "bubble_sort",
+        "--arg",
+        "x=[2, 1]",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(json_of(&output)["grad_ms"].as_f64().is_some());
+    std::fs::write(
+        std::env::temp_dir().join("smoothc_bench_int.dsl"),
+        "fn f(x: real[n]) -> int { argmax(x) }\n",
+    )
+    .expect("temp file");
+    let int_file = std::env::temp_dir().join("smoothc_bench_int.dsl");
+    let output = smoothc(&[
+        "bench",
+        int_file.to_str().expect("UTF-8 path"),
+        "--arg",
+        "x=[2, 1]",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(json_of(&output)["grad_ms"].is_null());
+    let output = smoothc(&[
+        "bench",
+        "examples/bubble_sort.dsl",
+        "--fn",
+        "loss",
+        "--repeat",
+        "0",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn an_args_file_with_an_array_is_a_batch_with_one_result_per_input() {
+    let batch = std::env::temp_dir().join("smoothc_batch_args.json");
+    std::fs::write(
+        &batch,
+        r#"[{"x": [3, 1, 2], "target": [1, 2, 3]}, {"x": [1, 2, 3], "target": [1, 2, 3]}]"#,
+    )
+    .expect("temp file");
+    let batch_path = batch.to_str().expect("UTF-8 path");
+    let output = smoothc(&[
+        "grad",
+        "examples/bubble_sort.dsl",
+        "--fn",
+        "loss",
+        "--args",
+        batch_path,
+        "--format",
+        "json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results = json_of(&output);
+    let results = results.as_array().expect("a JSON array");
+    assert_eq!(results.len(), 2);
+    // Each result is what the single input gives.
+    for (result, x) in results.iter().zip(["[3, 1, 2]", "[1, 2, 3]"]) {
+        let single = smoothc(&[
+            "grad",
+            "examples/bubble_sort.dsl",
+            "--fn",
+            "loss",
+            "--arg",
+            &format!("x={x}"),
+            "--arg",
+            "target=[1, 2, 3]",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(result, &json_of(&single));
+    }
+}

@@ -107,3 +107,36 @@ fn ranks(x: real[n]) -> real[n] {
         }
     }
 }
+
+#[test]
+fn batch_calls_equal_single_calls_in_order() {
+    let example = crate::support::examples()
+        .into_iter()
+        .find(|example| example.name == "bubble_sort")
+        .expect("the bubble sort example exists");
+    let function = example.function(smoothc::Mode::Relaxed, smoothc::Backend::Jit);
+    let base = example.args(&function);
+    let batch: Vec<Vec<smoothc::Value>> = (0..40)
+        .map(|shift| {
+            base.iter()
+                .map(|arg| match arg {
+                    smoothc::Value::Array(array) => {
+                        smoothc::Value::Array(array.mapv(|x| x + f64::from(shift) * 0.1))
+                    }
+                    other => other.clone(),
+                })
+                .collect()
+        })
+        .collect();
+    let runtime = smoothc::Runtime::default();
+    let values = function.call_batch(&batch, &runtime);
+    let grads = function.value_and_grad_batch(&batch, &runtime);
+    for ((args, value), grad) in batch.iter().zip(values).zip(grads) {
+        let single = function.call(args, &runtime).expect("runs");
+        assert_eq!(value.expect("runs"), single);
+        assert_eq!(
+            grad.expect("runs"),
+            function.value_and_grad(args, &runtime).expect("runs")
+        );
+    }
+}

@@ -65,3 +65,58 @@ fn examples_run_in_every_mode_on_both_backends() {
         insta::assert_snapshot!(report);
     });
 }
+
+#[test]
+fn every_example_and_fixture_compiles_natively_in_every_mode() {
+    // The JIT has no fallback: every IR construct of every mode, forward
+    // and reverse, is translated to native code, or compiling fails
+    // loudly. A program may be refused by a mode (a construct without a
+    // stochastic meaning under some estimator); it must never be an
+    // internal error.
+    let mut paths = Vec::new();
+    for dir in ["examples", "tests/fixtures/ir"] {
+        for entry in std::fs::read_dir(support::repo_path(dir)).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|ext| ext == "dsl") {
+                paths.push(path);
+            }
+        }
+    }
+    let configurations = [
+        (Mode::Hard, smoothc::Estimator::Score),
+        (Mode::Relaxed, smoothc::Estimator::Score),
+        (Mode::Stochastic, smoothc::Estimator::Score),
+        (Mode::Stochastic, smoothc::Estimator::StraightThrough),
+        (Mode::Stochastic, smoothc::Estimator::Perturb),
+    ];
+    let mut native = 0;
+    for path in &paths {
+        let source = std::fs::read_to_string(path).expect("readable");
+        let entry = support::entry_of(&source).expect("programs name their entry");
+        for (mode, estimator) in configurations {
+            let options = smoothc::Options {
+                mode,
+                estimator,
+                backend: Backend::Jit,
+                ..smoothc::Options::default()
+            };
+            let program = smoothc::compile(&source, &options).expect("checks");
+            match program.function(&entry) {
+                Ok(_) => native += 1,
+                Err(error) => assert_eq!(
+                    error.kind,
+                    smoothc::ErrorKind::Compile,
+                    "{} in {} mode: {}",
+                    path.display(),
+                    mode.name(),
+                    error.render()
+                ),
+            }
+        }
+    }
+    assert!(
+        native > 4 * paths.len(),
+        "{native} of {} compiled",
+        5 * paths.len()
+    );
+}

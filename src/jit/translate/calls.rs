@@ -12,6 +12,27 @@ use crate::ir::{InstId, ScalarType};
 use crate::jit::JitError;
 use crate::jit::abi::{SLOT_BYTES, offsets};
 use crate::jit::runtime as helpers;
+use crate::runtime::tape::offsets as tape_offsets;
+
+/// The fields of one of the tape's stacks.
+struct TapeStack {
+    data: i32,
+    len: i32,
+    capacity: i32,
+}
+
+impl TapeStack {
+    const REALS: TapeStack = TapeStack {
+        data: tape_offsets::REALS_DATA,
+        len: tape_offsets::REALS_LEN,
+        capacity: tape_offsets::REALS_CAPACITY,
+    };
+    const INTS: TapeStack = TapeStack {
+        data: tape_offsets::INTS_DATA,
+        len: tape_offsets::INTS_LEN,
+        capacity: tape_offsets::INTS_CAPACITY,
+    };
+}
 use cranelift::prelude::*;
 use cranelift_codegen::ir::FuncRef;
 use cranelift_module::{Linkage, Module};
@@ -79,22 +100,100 @@ impl FunctionTranslator<'_> {
     pub(super) fn translate_push(&mut self, inst: InstId, value: InstId) -> Result<(), JitError> {
         let (value, ty) = self.operand(inst, value)?;
         let pointer_type = self.pointer_type;
-        let (symbol, value_type, value) = match ty {
-            ScalarType::Real => (helpers::TAPE_PUSH_REAL, types::F64, value),
-            ScalarType::Int => (helpers::TAPE_PUSH_INT, types::I64, value),
+        let (symbol, value_type, value, stack) = match ty {
+            ScalarType::Real => (helpers::TAPE_PUSH_REAL, types::F64, value, TapeStack::REALS),
+            ScalarType::Int => (helpers::TAPE_PUSH_INT, types::I64, value, TapeStack::INTS),
             ScalarType::Bool => {
                 let wide = self.builder.ins().uextend(types::I64, value);
-                (helpers::TAPE_PUSH_INT, types::I64, wide)
+                (helpers::TAPE_PUSH_INT, types::I64, wide, TapeStack::INTS)
             }
         };
+        // Inline while the stack has room and the limit allows; the helper
+        // grows the stack or reports the limit.
+        let tape = self.tape;
+        let remaining = self.load_tape(tape_offsets::REMAINING);
+        let len = self.load_tape(stack.len);
+        let capacity = self.load_tape(stack.capacity);
+        let has_room = self
+            .builder
+            .ins()
+            .icmp(IntCC::UnsignedLessThan, len, capacity);
+        let allowed = self.builder.ins().icmp_imm_s(IntCC::NotEqual, remaining, 0);
+        let fast_path = self.builder.ins().band(has_room, allowed);
+        let fast = self.builder.create_block();
+        let slow = self.builder.create_block();
+        let done = self.builder.create_block();
+        let _ = self.builder.ins().brif(fast_path, fast, &[], slow, &[]);
+        self.builder.seal_block(fast);
+        self.builder.seal_block(slow);
+
+        self.builder.switch_to_block(fast);
+        let data = self.load_tape_pointer(stack.data);
+        let offset = self.builder.ins().imul_imm_s(len, SLOT_BYTES);
+        let offset = self.pointer_from_i64(offset);
+        let address = self.builder.ins().iadd(data, offset);
+        let _ = self.builder.ins().store(trusted(), value, address, 0);
+        let next_len = self.builder.ins().iadd_imm_s(len, 1);
+        self.store_tape(next_len, stack.len);
+        let next_remaining = self.builder.ins().iadd_imm_s(remaining, -1);
+        self.store_tape(next_remaining, tape_offsets::REMAINING);
+        let _ = self.builder.ins().jump(done, &[]);
+
+        self.builder.switch_to_block(slow);
         let func_ref = self.import(symbol, &[pointer_type, value_type], &[types::I32])?;
-        let call = self.builder.ins().call(func_ref, &[self.tape, value]);
+        let call = self.builder.ins().call(func_ref, &[tape, value]);
         let status = self.builder.inst_results(call)[0];
         self.check_status(status);
+        let _ = self.builder.ins().jump(done, &[]);
+
+        self.builder.seal_block(done);
+        self.builder.switch_to_block(done);
         Ok(())
     }
 
     pub(super) fn translate_pop(&mut self, ty: ScalarType) -> Result<Value, JitError> {
+        let (stack, value_type) = match ty {
+            ScalarType::Real => (TapeStack::REALS, types::F64),
+            ScalarType::Int | ScalarType::Bool => (TapeStack::INTS, types::I64),
+        };
+        // Inline unless the stack is empty; the helper reports the underflow.
+        let len = self.load_tape(stack.len);
+        let fast = self.builder.create_block();
+        let slow = self.builder.create_block();
+        let done = self.builder.create_block();
+        let word = self.builder.append_block_param(done, value_type);
+        let _ = self.builder.ins().brif(len, fast, &[], slow, &[]);
+        self.builder.seal_block(fast);
+        self.builder.seal_block(slow);
+
+        self.builder.switch_to_block(fast);
+        let last = self.builder.ins().iadd_imm_s(len, -1);
+        self.store_tape(last, stack.len);
+        let remaining = self.load_tape(tape_offsets::REMAINING);
+        let more = self.builder.ins().iadd_imm_s(remaining, 1);
+        self.store_tape(more, tape_offsets::REMAINING);
+        let data = self.load_tape_pointer(stack.data);
+        let offset = self.builder.ins().imul_imm_s(last, SLOT_BYTES);
+        let offset = self.pointer_from_i64(offset);
+        let address = self.builder.ins().iadd(data, offset);
+        let value = self.builder.ins().load(value_type, trusted(), address, 0);
+        let _ = self.builder.ins().jump(done, &[value.into()]);
+
+        self.builder.switch_to_block(slow);
+        let value = self.translate_pop_call(ty)?;
+        let _ = self.builder.ins().jump(done, &[value.into()]);
+
+        self.builder.seal_block(done);
+        self.builder.switch_to_block(done);
+        Ok(match ty {
+            ScalarType::Bool => self.builder.ins().icmp_imm_s(IntCC::NotEqual, word, 0),
+            ScalarType::Real | ScalarType::Int => word,
+        })
+    }
+
+    /// `Pop` through the tape helper (which reports an empty stack); the
+    /// value as an 8-byte word of `ty`'s stack.
+    fn translate_pop_call(&mut self, ty: ScalarType) -> Result<Value, JitError> {
         let pointer_type = self.pointer_type;
         let slot = *self.pop_slot.get_or_insert_with(|| {
             self.builder.create_sized_stack_slot(StackSlotData::new(
@@ -112,14 +211,29 @@ impl FunctionTranslator<'_> {
         let call = self.builder.ins().call(func_ref, &[self.tape, out]);
         let status = self.builder.inst_results(call)[0];
         self.check_status(status);
-        Ok(match ty {
-            ScalarType::Real => self.builder.ins().load(types::F64, trusted(), out, 0),
-            ScalarType::Int => self.builder.ins().load(types::I64, trusted(), out, 0),
-            ScalarType::Bool => {
-                let word = self.builder.ins().load(types::I64, trusted(), out, 0);
-                self.builder.ins().icmp_imm_s(IntCC::NotEqual, word, 0)
-            }
-        })
+        let word_type = match ty {
+            ScalarType::Real => types::F64,
+            ScalarType::Int | ScalarType::Bool => types::I64,
+        };
+        Ok(self.builder.ins().load(word_type, trusted(), out, 0))
+    }
+
+    /// An 8-byte integer field of the tape.
+    fn load_tape(&mut self, offset: i32) -> Value {
+        let tape = self.tape;
+        self.builder.ins().load(types::I64, trusted(), tape, offset)
+    }
+
+    fn load_tape_pointer(&mut self, offset: i32) -> Value {
+        let (tape, pointer_type) = (self.tape, self.pointer_type);
+        self.builder
+            .ins()
+            .load(pointer_type, trusted(), tape, offset)
+    }
+
+    fn store_tape(&mut self, value: Value, offset: i32) {
+        let tape = self.tape;
+        let _ = self.builder.ins().store(trusted(), value, tape, offset);
     }
 
     /// The base pointer and element count of an array variable.
