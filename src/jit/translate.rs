@@ -33,6 +33,7 @@ use cranelift_module::Module;
 use std::collections::HashMap;
 
 mod calls;
+mod inline_math;
 
 /// The Cranelift type of an IR scalar type (in registers).
 pub(crate) fn clif_type(ty: ScalarType) -> Type {
@@ -641,9 +642,19 @@ impl<'a> FunctionTranslator<'a> {
             (UnaryOp::Neg, ScalarType::Int) => self.builder.ins().ineg(value),
             (UnaryOp::Not, ScalarType::Bool) => self.builder.ins().bxor_imm_u(value, 1),
             (UnaryOp::Sqrt, ScalarType::Real) => self.builder.ins().sqrt(value),
-            (UnaryOp::Exp, ScalarType::Real) => self.call_math(helpers::EXP, value)?,
+            (UnaryOp::Exp, ScalarType::Real) => {
+                let mut emitter = inline_math::Emitter {
+                    builder: &mut self.builder,
+                };
+                crate::runtime::kernels::exp(&mut emitter, value)
+            }
             (UnaryOp::Log, ScalarType::Real) => self.call_math(helpers::LOG, value)?,
-            (UnaryOp::Sigmoid, ScalarType::Real) => self.call_math(helpers::SIGMOID, value)?,
+            (UnaryOp::Sigmoid, ScalarType::Real) => {
+                let mut emitter = inline_math::Emitter {
+                    builder: &mut self.builder,
+                };
+                crate::runtime::kernels::sigmoid(&mut emitter, value)
+            }
             (UnaryOp::Softplus, ScalarType::Real) => self.call_math(helpers::SOFTPLUS, value)?,
             (UnaryOp::Sin, ScalarType::Real) => self.call_math(helpers::SIN, value)?,
             (UnaryOp::Cos, ScalarType::Real) => self.call_math(helpers::COS, value)?,

@@ -7,6 +7,7 @@
 
 pub mod argmax;
 pub mod isotonic;
+pub mod kernels;
 pub mod math;
 pub mod noise;
 pub mod sorting;
