@@ -34,7 +34,7 @@ pub trait Arithmetic {
     fn sshr(&mut self, a: Self::Int, bits: u8) -> Self::Int;
     fn shl(&mut self, a: Self::Int, bits: u8) -> Self::Int;
     /// The real whose IEEE bits are `a`.
-    fn from_bits(&mut self, a: Self::Int) -> Self::Real;
+    fn real_from_bits(&mut self, a: Self::Int) -> Self::Real;
     /// `a > b` (false when either is NaN).
     fn gt(&mut self, a: Self::Real, b: Self::Real) -> Self::Bool;
     /// `a < b` (false when either is NaN).
@@ -92,7 +92,7 @@ impl Arithmetic for Direct {
     fn shl(&mut self, a: i64, bits: u8) -> i64 {
         a << bits
     }
-    fn from_bits(&mut self, a: i64) -> f64 {
+    fn real_from_bits(&mut self, a: i64) -> f64 {
         f64::from_bits(a as u64)
     }
     fn gt(&mut self, a: f64, b: f64) -> bool {
@@ -111,8 +111,8 @@ const EXP_OVERFLOW: f64 = 709.782_712_893_384;
 /// Below this, `e^x` rounds to 0.
 const EXP_UNDERFLOW: f64 = -745.133_219_101_941_2;
 /// `ln 2` split so that `k * LN2_HI` is exact for `|k| < 2^20`.
-const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 const INV_LN2: f64 = std::f64::consts::LOG2_E;
 
 /// `1 / n!` for `n = 2..=13`: the Taylor series of `e^r` on
@@ -194,7 +194,7 @@ fn power_of_two<A: Arithmetic>(a: &mut A, k: A::Int) -> A::Real {
     let bias = a.int(1023);
     let biased = a.iadd(k, bias);
     let bits = a.shl(biased, 52);
-    a.from_bits(bits)
+    a.real_from_bits(bits)
 }
 
 /// The logistic function `1 / (1 + e^-x)`, from `e^-|x|` so that nothing

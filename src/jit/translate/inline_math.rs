@@ -58,7 +58,7 @@ impl Arithmetic for Emitter<'_, '_> {
     fn shl(&mut self, a: Value, bits: u8) -> Value {
         self.builder.ins().ishl_imm_u(a, i64::from(bits))
     }
-    fn from_bits(&mut self, a: Value) -> Value {
+    fn real_from_bits(&mut self, a: Value) -> Value {
         self.builder
             .ins()
             .bitcast(types::F64, MemFlagsData::new(), a)
