@@ -148,6 +148,8 @@ impl Function {
         };
         let (smoothed, sites) = smooth::run(&lowered, &smooth_options)
             .map_err(|error| compile_error(pipeline::smooth_error(&error)))?;
+        let mut smoothed = verified(smoothed, sources)?;
+        ir::optimize::optimize(&mut smoothed);
         let smoothed = verified(smoothed, sources)?;
         let grad = match ad::run(&smoothed) {
             Ok(grad) => Some(verified(grad, sources)?),

@@ -24,6 +24,7 @@
 pub mod build;
 pub mod display;
 pub mod lower;
+pub mod optimize;
 pub mod segments;
 pub mod verify;
 
