@@ -152,7 +152,13 @@ impl Function {
         ir::optimize::optimize(&mut smoothed);
         let smoothed = verified(smoothed, sources)?;
         let grad = match ad::run(&smoothed) {
-            Ok(grad) => Some(verified(grad, sources)?),
+            Ok(grad) => {
+                let mut grad = verified(grad, sources)?;
+                // The reverse sweep recomputes each segment, stores
+                // included, before restoring it: most of that is dead.
+                ir::optimize::optimize(&mut grad);
+                Some(verified(grad, sources)?)
+            }
             Err(ad::AdError::NonRealResult { .. }) => None,
             Err(error) => {
                 return Err(Error::new(

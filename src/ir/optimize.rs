@@ -371,7 +371,7 @@ fn remove_unused_values(func: &mut Func) {
                 ) && func.types[*inst] == Some(super::ScalarType::Int);
                 let droppable =
                     (is_pure(instruction) && !may_fault) || matches!(instruction, Inst::Read(_));
-                !(droppable && !used.contains(inst))
+                !droppable || used.contains(inst)
             });
             removed |= block.insts.len() != before;
         }
