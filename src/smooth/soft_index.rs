@@ -201,43 +201,10 @@ impl Smoother<'_> {
         let hard = self.emit(Inst::ArgMax { array, min }, origin);
         let ty = self.new.vars[array].ty.clone();
         let weights = self.new.new_var("weights", ty, VarRole::Temp);
-        let best = self.emit(
-            Inst::Load {
-                array,
-                indices: vec![hard],
-            },
-            at,
-        );
         let temperature = self.emit_temperature(scale, at);
-        let total = self.new_real_var("weight_sum", at);
-        // e_i = exp(-|x_i - best| / T) <= 1, with e = 1 at the best: no
-        // overflow, and the sum is at least 1.
-        self.emit_for_range(array, at, |smoother, i| {
-            let element = smoother.emit(
-                Inst::Load {
-                    array,
-                    indices: vec![i],
-                },
-                at,
-            );
-            let gap = if min {
-                smoother.emit(Inst::Binary(BinaryOp::Sub, best, element), at)
-            } else {
-                smoother.emit(Inst::Binary(BinaryOp::Sub, element, best), at)
-            };
-            let scaled = smoother.emit(Inst::Binary(BinaryOp::Div, gap, temperature), at);
-            let weight = smoother.emit(Inst::Unary(UnaryOp::Exp, scaled), at);
-            smoother.emit_store(weights, vec![i], weight, at);
-            smoother.emit_accumulate(total, weight, at);
-        });
+        let (total, _) = self.emit_softmax_terms(array, hard, min, temperature, Some(weights), at);
         self.emit_for_range(weights, at, |smoother, i| {
-            let weight = smoother.emit(
-                Inst::Load {
-                    array: weights,
-                    indices: vec![i],
-                },
-                at,
-            );
+            let weight = smoother.emit_element(weights, i, at);
             let sum = smoother.emit(Inst::Read(total), at);
             let normalized = smoother.emit(Inst::Binary(BinaryOp::Div, weight, sum), at);
             smoother.emit_store(weights, vec![i], normalized, at);
@@ -591,13 +558,7 @@ impl Smoother<'_> {
                 let body = self.new.emit_for(self.block, counter, (lo, hi), false, at);
                 let saved = std::mem::replace(&mut self.block, body);
                 let i = self.emit(Inst::Read(counter), at);
-                let weight = self.emit(
-                    Inst::Load {
-                        array: weights,
-                        indices: vec![i],
-                    },
-                    at,
-                );
+                let weight = self.emit_element(weights, i, at);
                 self.emit_accumulate(total, weight, at);
                 self.block = saved;
                 self.emit(Inst::Read(total), at)
@@ -719,13 +680,7 @@ impl Smoother<'_> {
         at: Origin,
     ) -> InstId {
         match self.soft_indices[soft] {
-            SoftIndex::Weights { weights, .. } => self.emit(
-                Inst::Load {
-                    array: weights,
-                    indices: vec![i],
-                },
-                at,
-            ),
+            SoftIndex::Weights { weights, .. } => self.emit_element(weights, i, at),
             SoftIndex::Kernel { .. } => {
                 // The interval [i, i + 1), opened to -inf at 0 and to +inf
                 // at length - 1.
@@ -784,13 +739,7 @@ impl Smoother<'_> {
         let at = origin.derived();
         let total = self.new_real_var("expected_index", at);
         self.emit_for_range(weights, at, |smoother, i| {
-            let weight = smoother.emit(
-                Inst::Load {
-                    array: weights,
-                    indices: vec![i],
-                },
-                at,
-            );
+            let weight = smoother.emit_element(weights, i, at);
             let position = smoother.emit(Inst::Unary(UnaryOp::ToReal, i), at);
             let term = smoother.emit(Inst::Binary(BinaryOp::Mul, position, weight), at);
             smoother.emit_accumulate(total, term, at);
@@ -809,32 +758,8 @@ impl Smoother<'_> {
         at: Origin,
     ) -> InstId {
         let index = self.value(hard_index);
-        let best = self.emit(
-            Inst::Load {
-                array,
-                indices: vec![index],
-            },
-            at,
-        );
         let temperature = self.emit_temperature(scale, at);
-        let total = self.new_real_var("exp_sum", at);
-        self.emit_for_range(array, at, |smoother, i| {
-            let element = smoother.emit(
-                Inst::Load {
-                    array,
-                    indices: vec![i],
-                },
-                at,
-            );
-            let gap = if min {
-                smoother.emit(Inst::Binary(BinaryOp::Sub, best, element), at)
-            } else {
-                smoother.emit(Inst::Binary(BinaryOp::Sub, element, best), at)
-            };
-            let scaled = smoother.emit(Inst::Binary(BinaryOp::Div, gap, temperature), at);
-            let term = smoother.emit(Inst::Unary(UnaryOp::Exp, scaled), at);
-            smoother.emit_accumulate(total, term, at);
-        });
+        let (total, best) = self.emit_softmax_terms(array, index, min, temperature, None, at);
         let sum = self.emit(Inst::Read(total), at);
         let log = self.emit(Inst::Unary(UnaryOp::Log, sum), at);
         let offset = self.emit(Inst::Binary(BinaryOp::Mul, temperature, log), at);
@@ -860,6 +785,75 @@ impl Smoother<'_> {
         }
     }
 
+    /// The terms `e_i = exp(±(x_i - x_best) / T)` of a softmax over
+    /// `array` (`-` for `min`), with `best` the index of the extremum: each
+    /// at most 1 and 1 at the extremum, so nothing overflows and their sum
+    /// is at least 1. Stores them into `into` when given; returns the
+    /// variable holding their sum, and `x_best`.
+    pub(super) fn emit_softmax_terms(
+        &mut self,
+        array: VarId,
+        best: InstId,
+        min: bool,
+        temperature: InstId,
+        into: Option<VarId>,
+        at: Origin,
+    ) -> (VarId, InstId) {
+        let extremum = self.emit_element(array, best, at);
+        let total = self.new_real_var("exp_sum", at);
+        self.emit_for_range(array, at, |smoother, i| {
+            let element = smoother.emit_element(array, i, at);
+            let scaled = smoother.emit_scaled_gap(element, extremum, min, temperature, at);
+            let term = smoother.emit(Inst::Unary(UnaryOp::Exp, scaled), at);
+            if let Some(into) = into {
+                smoother.emit_store(into, vec![i], term, at);
+            }
+            smoother.emit_accumulate(total, term, at);
+        });
+        (total, extremum)
+    }
+
+    /// `(x - x_best) / T`, or `(x_best - x) / T` for `min`: at most 0.
+    pub(super) fn emit_scaled_gap(
+        &mut self,
+        element: InstId,
+        extremum: InstId,
+        min: bool,
+        temperature: InstId,
+        at: Origin,
+    ) -> InstId {
+        let gap = if min {
+            self.emit(Inst::Binary(BinaryOp::Sub, extremum, element), at)
+        } else {
+            self.emit(Inst::Binary(BinaryOp::Sub, element, extremum), at)
+        };
+        self.emit(Inst::Binary(BinaryOp::Div, gap, temperature), at)
+    }
+
+    /// `array[index]` of a 1-D array.
+    pub(super) fn emit_element(&mut self, array: VarId, index: InstId, at: Origin) -> InstId {
+        self.emit(
+            Inst::Load {
+                array,
+                indices: vec![index],
+            },
+            at,
+        )
+    }
+
+    /// A new scalar temporary holding `value`.
+    pub(super) fn emit_temporary(
+        &mut self,
+        name: &str,
+        ty: ScalarType,
+        value: InstId,
+        at: Origin,
+    ) -> VarId {
+        let var = self.new.new_var(name, VarType::Scalar(ty), VarRole::Temp);
+        let _ = self.emit(Inst::Write { var, value }, at);
+        var
+    }
+
     /// `tau`, or `tau * scale`.
     pub(super) fn emit_temperature(&mut self, scale: f64, at: Origin) -> InstId {
         let tau = self.emit(Inst::Tau, at);
@@ -880,7 +874,7 @@ impl Smoother<'_> {
         var
     }
 
-    fn emit_accumulate(&mut self, total: VarId, term: InstId, at: Origin) {
+    pub(super) fn emit_accumulate(&mut self, total: VarId, term: InstId, at: Origin) {
         let running = self.emit(Inst::Read(total), at);
         let sum = self.emit(Inst::Binary(BinaryOp::Add, running, term), at);
         let _ = self.emit(

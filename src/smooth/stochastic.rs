@@ -170,13 +170,7 @@ impl Smoother<'_> {
         let ty = self.new.vars[array].ty.clone();
         let perturbed = self.new.new_var("perturbed", ty, VarRole::Temp);
         self.emit_for_range(array, at, |smoother, i| {
-            let element = smoother.emit(
-                Inst::Load {
-                    array,
-                    indices: vec![i],
-                },
-                at,
-            );
+            let element = smoother.emit_element(array, i, at);
             let g = smoother.draw_noise(NoiseKind::Gumbel, at);
             let shift = smoother.emit(Inst::Binary(BinaryOp::Mul, temperature, g), at);
             let op = if min { BinaryOp::Sub } else { BinaryOp::Add };
@@ -239,13 +233,7 @@ impl Smoother<'_> {
                 let k = smoother.emit(Inst::Read(sampled_var), at);
                 let is_k = smoother.emit(Inst::Binary(BinaryOp::Eq, i, k), at);
                 let hard = smoother.emit(Inst::Unary(UnaryOp::ToReal, is_k), at);
-                let w = smoother.emit(
-                    Inst::Load {
-                        array: weights,
-                        indices: vec![i],
-                    },
-                    at,
-                );
+                let w = smoother.emit_element(weights, i, at);
                 let value = smoother.straight_through(hard, w, at);
                 smoother.emit_store(weights, vec![i], value, at);
             });
@@ -268,61 +256,10 @@ impl Smoother<'_> {
         at: Origin,
     ) -> InstId {
         let best_index = self.emit(Inst::ArgMax { array, min }, at);
-        let best = self.emit(
-            Inst::Load {
-                array,
-                indices: vec![best_index],
-            },
-            at,
-        );
-        let total = self
-            .new
-            .new_var("exp_sum", VarType::Scalar(ScalarType::Real), VarRole::Temp);
-        let zero = self.emit(Inst::Real(0.0), at);
-        let _ = self.emit(
-            Inst::Write {
-                var: total,
-                value: zero,
-            },
-            at,
-        );
-        let gap = |smoother: &mut Self, element: InstId| {
-            let difference = if min {
-                smoother.emit(Inst::Binary(BinaryOp::Sub, best, element), at)
-            } else {
-                smoother.emit(Inst::Binary(BinaryOp::Sub, element, best), at)
-            };
-            smoother.emit(Inst::Binary(BinaryOp::Div, difference, temperature), at)
-        };
-        self.emit_for_range(array, at, |smoother, i| {
-            let element = smoother.emit(
-                Inst::Load {
-                    array,
-                    indices: vec![i],
-                },
-                at,
-            );
-            let scaled = gap(smoother, element);
-            let term = smoother.emit(Inst::Unary(UnaryOp::Exp, scaled), at);
-            let running = smoother.emit(Inst::Read(total), at);
-            let sum = smoother.emit(Inst::Binary(BinaryOp::Add, running, term), at);
-            let _ = smoother.emit(
-                Inst::Write {
-                    var: total,
-                    value: sum,
-                },
-                at,
-            );
-        });
+        let (total, best) = self.emit_softmax_terms(array, best_index, min, temperature, None, at);
         let index = self.emit(Inst::Read(k), at);
-        let chosen = self.emit(
-            Inst::Load {
-                array,
-                indices: vec![index],
-            },
-            at,
-        );
-        let chosen_gap = gap(self, chosen);
+        let chosen = self.emit_element(array, index, at);
+        let chosen_gap = self.emit_scaled_gap(chosen, best, min, temperature, at);
         let sum = self.emit(Inst::Read(total), at);
         let log_sum = self.emit(Inst::Unary(UnaryOp::Log, sum), at);
         self.emit(Inst::Binary(BinaryOp::Sub, chosen_gap, log_sum), at)
@@ -356,16 +293,7 @@ impl Smoother<'_> {
             origin,
         );
         let eps = self.draw_noise(family.noise_kind(), at);
-        let eps_var = self
-            .new
-            .new_var("eps", VarType::Scalar(ScalarType::Real), VarRole::Temp);
-        let _ = self.emit(
-            Inst::Write {
-                var: eps_var,
-                value: eps,
-            },
-            at,
-        );
+        let eps_var = self.emit_temporary("eps", ScalarType::Real, eps, at);
         let t = self.value(operand);
         let temperature = self.emit_temperature(scale, at);
         let shift = self.emit(Inst::Binary(BinaryOp::Mul, temperature, eps), at);
@@ -379,16 +307,7 @@ impl Smoother<'_> {
         }
         // Score: the int is the sample; its uses are hard.
         self.soft_values[inst] = None;
-        let k_var = self
-            .new
-            .new_var("sampled", VarType::Scalar(ScalarType::Int), VarRole::Temp);
-        let _ = self.emit(
-            Inst::Write {
-                var: k_var,
-                value: sampled,
-            },
-            at,
-        );
+        let k_var = self.emit_temporary("sampled", ScalarType::Int, sampled, at);
         let k = self.emit(Inst::Read(k_var), at);
         let one = self.emit(Inst::Int(1), at);
         let next = self.emit(Inst::Binary(BinaryOp::Add, k, one), at);
