@@ -20,7 +20,6 @@ pub(crate) const TAPE_POP_REAL: &str = "smoothc_tape_pop_real";
 /// The symbol of `Pop` of an int or bool: `(tape: ptr, out: ptr) -> i32`.
 pub(crate) const TAPE_POP_INT: &str = "smoothc_tape_pop_int";
 /// The math symbols, as `runtime::math::symbols` names them.
-pub(crate) const LOG: &str = "smoothc_log";
 pub(crate) const SOFTPLUS: &str = "smoothc_softplus";
 pub(crate) const SIN: &str = "smoothc_sin";
 pub(crate) const COS: &str = "smoothc_cos";

@@ -648,7 +648,12 @@ impl<'a> FunctionTranslator<'a> {
                 };
                 crate::runtime::kernels::exp(&mut emitter, value)
             }
-            (UnaryOp::Log, ScalarType::Real) => self.call_math(helpers::LOG, value)?,
+            (UnaryOp::Log, ScalarType::Real) => {
+                let mut emitter = inline_math::Emitter {
+                    builder: &mut self.builder,
+                };
+                crate::runtime::kernels::log(&mut emitter, value)
+            }
             (UnaryOp::Sigmoid, ScalarType::Real) => {
                 let mut emitter = inline_math::Emitter {
                     builder: &mut self.builder,

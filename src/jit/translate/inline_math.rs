@@ -63,6 +63,26 @@ impl Arithmetic for Emitter<'_, '_> {
             .ins()
             .bitcast(types::F64, MemFlagsData::new(), a)
     }
+    fn bits_of(&mut self, a: Value) -> Value {
+        self.builder
+            .ins()
+            .bitcast(types::I64, MemFlagsData::new(), a)
+    }
+    fn band(&mut self, a: Value, b: Value) -> Value {
+        self.builder.ins().band(a, b)
+    }
+    fn bor(&mut self, a: Value, b: Value) -> Value {
+        self.builder.ins().bor(a, b)
+    }
+    fn ushr(&mut self, a: Value, bits: u8) -> Value {
+        self.builder.ins().ushr_imm_u(a, i64::from(bits))
+    }
+    fn int_to_real(&mut self, a: Value) -> Value {
+        self.builder.ins().fcvt_from_sint(types::F64, a)
+    }
+    fn eq(&mut self, a: Value, b: Value) -> Value {
+        self.builder.ins().fcmp(FloatCC::Equal, a, b)
+    }
     fn gt(&mut self, a: Value, b: Value) -> Value {
         self.builder.ins().fcmp(FloatCC::GreaterThan, a, b)
     }
