@@ -19,8 +19,8 @@ soft_rank's regularization strength is tau), on inputs drawn from N(0, 1):
 
 fast-soft-sort is on neither PyPI nor any registry this machine reaches, so
 `fss_soft_rank` stands in for it: our own implementation of the algorithm of
-its numpy reference (Blondel et al. 2020; the library is Apache-2.0, its
-isotonic part BSD-3, which allows a reimplementation), with the
+its numpy reference (Blondel et al. 2020; the library's BSD 3-clause licence
+allows a reimplementation), with the
 pool-adjacent-violators pass compiled by numba as the library does, checked
 against the library's outputs and VJPs in shared/reference/.
 
