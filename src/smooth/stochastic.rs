@@ -208,8 +208,9 @@ impl Smoother<'_> {
             ),
             origin,
         );
-        // The unperturbed hard index first: it reports an empty array.
-        let _ = self.emit(Inst::ArgMax { array, min }, origin);
+        // The unperturbed hard index first: it reports an empty array, and
+        // shifts the score term's exponentials.
+        let unperturbed = self.emit(Inst::ArgMax { array, min }, origin);
         let temperature = self.emit_temperature(scale, at);
         let sampled = self.gumbel_argmax(array, min, temperature, at);
         let sampled_var =
@@ -240,7 +241,7 @@ impl Smoother<'_> {
             // The int itself is the sample.
             return Ok(self.emit(Inst::Read(sampled_var), at));
         }
-        let log_p = self.log_softmax_at(array, min, sampled_var, temperature, at);
+        let log_p = self.log_softmax_at(array, min, unperturbed, sampled_var, temperature, at);
         self.add_log_probability(log_p, at);
         Ok(self.emit(Inst::Read(sampled_var), at))
     }
@@ -251,11 +252,11 @@ impl Smoother<'_> {
         &mut self,
         array: VarId,
         min: bool,
+        best_index: InstId,
         k: VarId,
         temperature: InstId,
         at: Origin,
     ) -> InstId {
-        let best_index = self.emit(Inst::ArgMax { array, min }, at);
         let (total, best) = self.emit_softmax_terms(array, best_index, min, temperature, None, at);
         let index = self.emit(Inst::Read(k), at);
         let chosen = self.emit_element(array, index, at);

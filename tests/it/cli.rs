@@ -285,7 +285,7 @@ fn stochastic_run_prints_the_mean_its_standard_error_and_k() {
         "fn step(x: real) -> real { if x > 0.0 { 1.0 } else { 0.0 } }\n",
     );
     let path = step.to_str().unwrap();
-    let text = stdout_of(&smoothc(&[
+    let args = [
         "run",
         path,
         "--arg",
@@ -298,23 +298,9 @@ fn stochastic_run_prints_the_mean_its_standard_error_and_k() {
         "1000",
         "--seed",
         "3",
-    ]));
-    let json = stdout_of(&smoothc(&[
-        "run",
-        path,
-        "--arg",
-        "x=0.3",
-        "--mode",
-        "stochastic",
-        "--estimator",
-        "perturb",
-        "--samples",
-        "1000",
-        "--seed",
-        "3",
-        "--format",
-        "json",
-    ]));
+    ];
+    let text = stdout_of(&smoothc(&args));
+    let json = stdout_of(&smoothc(&[&args[..], &["--format", "json"]].concat()));
     insta::assert_snapshot!(format!("{text}{json}"));
 }
 
