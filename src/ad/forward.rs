@@ -2,7 +2,8 @@
 //!
 //! Pushed, in this order, so the reverse sweep can pop them back:
 //! * before `Write { var }`: the old value of `var`;
-//! * before `Store { array, indices }`: the old element, then each index;
+//! * before `Store { array, indices }`: the old element, then each index
+//!   that the reverse sweep cannot recompute (see `stable`);
 //! * at the end of each branch of an `If`: which branch ran (a bool);
 //! * after a `For`: `lo`, then `hi`;
 //! * after a `Loop` (`while`): the number of iterations it ran.
@@ -12,6 +13,7 @@
 //! of a `For` are kept in temporaries across the loop for that (values may
 //! not cross control flow).
 
+use super::stable::StableValues;
 use super::{AdError, GradBuilder};
 use crate::ir::build::Place;
 use crate::ir::{BlockId, Inst, InstId, ScalarType, VarRole, VarType};
@@ -26,6 +28,7 @@ impl GradBuilder<'_> {
     ) -> Result<(), AdError> {
         let mut values: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
         let old = self.old;
+        let stable = StableValues::of_block(old, old_block);
         for &inst in &old.blocks[old_block].insts {
             let origin = old.origins[inst];
             let map =
@@ -51,11 +54,14 @@ impl GradBuilder<'_> {
                     let _ = self
                         .new
                         .append(new_block, Inst::Push(previous), origin.derived());
-                    if let Place::Element { indices, .. } = &place {
-                        for index in indices {
-                            let _ =
-                                self.new
-                                    .append(new_block, Inst::Push(*index), origin.derived());
+                    if let Inst::Store { indices, .. } = old_inst {
+                        // The reverse sweep recomputes the stable ones.
+                        for index in indices.iter().filter(|index| !stable.contains(**index)) {
+                            let _ = self.new.append(
+                                new_block,
+                                Inst::Push(map(index)),
+                                origin.derived(),
+                            );
                         }
                     }
                     copy

@@ -25,7 +25,8 @@
 //!
 //! Afterwards the variables hold the state at the start of the segment, as
 //! the reverse of the preceding code expects. Tape memory is one entry per
-//! overwritten value plus control decisions; the extra work is one
+//! overwritten value, plus each stored-to index that step 1 cannot compute
+//! again (see [`stable`]), plus control decisions; the extra work is one
 //! recomputation of each segment.
 //!
 //! Decisions that survive smoothing (`If` on ints, every `If` in hard mode)
@@ -35,8 +36,9 @@
 mod forward;
 mod reverse;
 mod rules;
+mod stable;
 
-use crate::ir::{Func, ScalarType, VarId, VarRole, VarType};
+use crate::ir::{BlockId, Func, InstId, ScalarType, VarId, VarRole, VarType};
 use crate::syntax::span::Origin;
 use cranelift_entity::SecondaryMap;
 
@@ -136,4 +138,30 @@ impl<'f> GradBuilder<'f> {
         }
         Ok(())
     }
+}
+
+/// A piece of a block: a straight-line segment or one control instruction.
+pub(crate) enum Piece {
+    Segment(Vec<InstId>),
+    Control(InstId),
+}
+
+/// Splits a block into its segments and control instructions, in order.
+pub(crate) fn split(func: &Func, block: BlockId) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut segment = Vec::new();
+    for &inst in &func.blocks[block].insts {
+        if func.insts[inst].is_control() {
+            if !segment.is_empty() {
+                pieces.push(Piece::Segment(std::mem::take(&mut segment)));
+            }
+            pieces.push(Piece::Control(inst));
+        } else {
+            segment.push(inst);
+        }
+    }
+    if !segment.is_empty() {
+        pieces.push(Piece::Segment(segment));
+    }
+    pieces
 }

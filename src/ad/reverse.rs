@@ -3,17 +3,12 @@
 //! docs of `ad`).
 
 use super::rules::Cotangents;
-use super::{AdError, GradBuilder};
+use super::stable::StableValues;
+use super::{AdError, GradBuilder, Piece, split};
 use crate::ir::build::Place;
 use crate::ir::{BinaryOp, BlockId, Inst, InstId, ScalarType};
 use crate::syntax::span::Origin;
 use cranelift_entity::SecondaryMap;
-
-/// A piece of a block: a straight-line segment or one control instruction.
-enum Piece {
-    Segment(Vec<InstId>),
-    Control(InstId),
-}
 
 impl GradBuilder<'_> {
     /// Emits, at the end of new block `new_block`, the reverse of old block
@@ -98,6 +93,8 @@ impl GradBuilder<'_> {
     ) -> SecondaryMap<InstId, Option<InstId>> {
         let mut undos: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
         let mut sorted_arrays = Vec::new();
+        let stable = StableValues::of_segment(self.old, segment);
+        let mut recomputed: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
         for &inst in segment.iter().rev() {
             let origin = self.old.origins[inst].derived();
             let old_inst = &self.old.insts[inst];
@@ -112,19 +109,27 @@ impl GradBuilder<'_> {
             let Some(place) = Place::of_access(old_inst, |index| index) else {
                 continue;
             };
-            // The forward sweep pushed the old value, then each index.
+            // The forward sweep pushed the old value, then each index that
+            // is not stable; the stable ones are computed again here.
             let place = match place {
                 Place::Var(var) => Place::Var(var),
                 Place::Element { array, indices } => {
-                    let mut popped: Vec<InstId> = indices
-                        .iter()
-                        .map(|_| self.new.append(block, Inst::Pop(ScalarType::Int), origin))
-                        .collect();
-                    popped.reverse();
-                    Place::Element {
-                        array,
-                        indices: popped,
+                    let mut restored: Vec<Option<InstId>> = vec![None; indices.len()];
+                    for (slot, index) in restored.iter_mut().zip(&indices).rev() {
+                        if !stable.contains(*index) {
+                            *slot = Some(self.new.append(block, Inst::Pop(ScalarType::Int), origin));
+                        }
                     }
+                    let indices = restored
+                        .into_iter()
+                        .zip(indices)
+                        .map(|(popped, index)| {
+                            popped.unwrap_or_else(|| {
+                                self.recompute_stable(index, block, &mut recomputed)
+                            })
+                        })
+                        .collect();
+                    Place::Element { array, indices }
                 }
             };
             let ty = self.old.vars[place.var()].ty.elem();
@@ -141,6 +146,32 @@ impl GradBuilder<'_> {
             let _ = self.new.append(block, Inst::PushArray(output), origin);
         }
         undos
+    }
+
+    /// Emits (once per restore) the instructions computing the stable value
+    /// `old_value` of the segment being restored.
+    fn recompute_stable(
+        &mut self,
+        old_value: InstId,
+        block: BlockId,
+        recomputed: &mut SecondaryMap<InstId, Option<InstId>>,
+    ) -> InstId {
+        if let Some(value) = recomputed[old_value] {
+            return value;
+        }
+        let old_inst = &self.old.insts[old_value];
+        let operands: Vec<InstId> = old_inst.operands();
+        for operand in operands {
+            let _ = self.recompute_stable(operand, block, recomputed);
+        }
+        let copy = old_inst.map_operands(|operand| {
+            recomputed[operand].expect("operands are recomputed first")
+        });
+        let value = self
+            .new
+            .append(block, copy, self.old.origins[old_value].derived());
+        recomputed[old_value] = Some(value);
+        value
     }
 
     /// Step 2: runs the segment again, without pushes.
@@ -261,24 +292,4 @@ impl GradBuilder<'_> {
         let zero = self.new.append(block, Inst::Real(0.0), origin);
         self.new.emit_write(block, &adjoint_place, zero, origin);
     }
-}
-
-/// Splits a block into segments and control instructions, in order.
-fn split(func: &crate::ir::Func, block: BlockId) -> Vec<Piece> {
-    let mut pieces = Vec::new();
-    let mut segment = Vec::new();
-    for &inst in &func.blocks[block].insts {
-        if func.insts[inst].is_control() {
-            if !segment.is_empty() {
-                pieces.push(Piece::Segment(std::mem::take(&mut segment)));
-            }
-            pieces.push(Piece::Control(inst));
-        } else {
-            segment.push(inst);
-        }
-    }
-    if !segment.is_empty() {
-        pieces.push(Piece::Segment(segment));
-    }
-    pieces
 }
