@@ -67,9 +67,9 @@ impl Executable {
         }
     }
 
-    fn run(
+    fn run<A: std::borrow::Borrow<Value>>(
         &self,
-        args: &[Value],
+        args: &[A],
         config: &runtime::RunConfig,
     ) -> Result<Vec<Value>, runtime::RuntimeError> {
         match self {
@@ -471,8 +471,7 @@ impl Function {
         let Some(grad) = &self.grad else {
             return Err(self.not_differentiable());
         };
-        let mut full_args = args.to_vec();
-        full_args.push(cotangent.clone());
+        let full_args: Vec<&Value> = args.iter().chain([cotangent]).collect();
         let _ = runtime::bind_arguments(grad.func(), &full_args)
             .map_err(|error| self.runtime_error(&error, grad.func()))?;
         Ok(())
@@ -520,8 +519,7 @@ impl Function {
         let forward = self.forward.func();
         let _ = runtime::bind_arguments(forward, args)
             .map_err(|error| self.runtime_error(&error, forward))?;
-        let mut full_args = args.to_vec();
-        full_args.push(cotangent.clone());
+        let full_args: Vec<&Value> = args.iter().chain([cotangent]).collect();
         let mut outputs = grad
             .run(&full_args, config)
             .map_err(|error| self.runtime_error(&error, grad.func()))?;

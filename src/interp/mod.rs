@@ -34,11 +34,15 @@ use frame::{Frame, Scalar};
 /// # Panics
 ///
 /// If `func` is malformed IR (see the module documentation).
-pub fn run(func: &Func, args: &[Value], config: &RunConfig) -> Result<Vec<Value>, RuntimeError> {
+pub fn run<A: std::borrow::Borrow<Value>>(
+    func: &Func,
+    args: &[A],
+    config: &RunConfig,
+) -> Result<Vec<Value>, RuntimeError> {
     let sizes = bind_arguments(func, args)?;
     let mut frame = Frame::new(func, &sizes);
     for (var, arg) in func.params.iter().zip(args) {
-        frame.bind_param(*var, arg);
+        frame.bind_param(*var, arg.borrow());
     }
     crate::runtime::tape::with_tape(config.tape_limit, |tape| {
         let mut machine = Machine {

@@ -21,6 +21,7 @@
 
 mod abi;
 mod runtime;
+mod storage;
 mod translate;
 
 #[cfg(test)]
@@ -28,9 +29,11 @@ mod differential;
 #[cfg(test)]
 mod tests;
 
-use crate::ir::{Func, InstId, ScalarType, VarId};
+use crate::ir::{Func, Inst, InstId, ScalarType, VarId};
 use crate::runtime::{RunConfig, RuntimeError, Value, bind_arguments};
-use abi::{CallStorage, Frame, STATUS_OK};
+use abi::{Frame, STATUS_OK};
+use std::borrow::Borrow;
+use storage::CallStorage;
 use cranelift::prelude::*;
 use cranelift_codegen::Context;
 use cranelift_codegen::ir::UserFuncName;
@@ -99,6 +102,8 @@ pub enum IrFault {
     CounterType { var: VarId },
     #[error("while-loop flag {var} is not a bool variable")]
     FlagType { var: VarId },
+    #[error("parameter {0} is written")]
+    ParamWritten(VarId),
 }
 
 /// The signature of compiled code.
@@ -135,6 +140,7 @@ impl std::fmt::Debug for JitFunction {
 impl JitFunction {
     /// Compiles `func` to native code.
     pub fn compile(func: &Func) -> Result<JitFunction, JitError> {
+        check_params_read_only(func)?;
         let mut jit = Jit::new()?;
         let func_id = jit.translate(func)?;
         jit.module
@@ -158,18 +164,25 @@ impl JitFunction {
     }
 
     /// Runs the compiled code on `args`; same contract as `interp::run`.
-    pub fn run(&self, args: &[Value], config: &RunConfig) -> Result<Vec<Value>, RuntimeError> {
+    pub fn run<A: Borrow<Value>>(
+        &self,
+        args: &[A],
+        config: &RunConfig,
+    ) -> Result<Vec<Value>, RuntimeError> {
         let sizes = bind_arguments(&self.func, args)?;
         let mut storage = CallStorage::new(&self.func, &sizes, args);
         crate::runtime::tape::with_tape(config.tape_limit, |tape| {
             let mut frame = storage.frame(tape, config);
             // SAFETY: the frame points into `storage` and `tape`, which
             // outlive the call and are not touched by Rust during it. The
-            // storage holds one slot and one element buffer per variable and
-            // one value per size, laid out as the generated code expects
-            // (`abi`); every array buffer has the element count of its
+            // storage holds one slot per variable, one value per size and the
+            // elements of every array variable, laid out as the generated
+            // code expects (`abi`); every array has the element count of its
             // variable's extents, and the generated code checks every index
-            // against those extents before it touches an element. The tape
+            // against those extents before it touches an element. Array
+            // parameters may be the arguments' own elements, borrowed for the
+            // call: the code never writes a parameter
+            // (`check_params_read_only` at compile time). The tape
             // is `repr(C)`; the code writes a stack's element only below its
             // capacity and counts it after writing, and calls the tape
             // helpers to grow a stack (`runtime::tape` keeps its fields
@@ -190,7 +203,7 @@ impl JitFunction {
             .func
             .outputs
             .iter()
-            .map(|var| storage.output(&self.func, *var))
+            .map(|var| storage.output(&self.func, &sizes, *var))
             .collect())
     }
 }
@@ -206,6 +219,27 @@ impl Drop for JitFunction {
             unsafe { module.free_memory() };
         }
     }
+}
+
+/// Refuses a function that writes one of its parameters. The IR never
+/// does (lowering copies a parameter before changing it, and the IR
+/// verifier checks it in debug builds), and calls rely on it: an array
+/// argument's own elements may be what the code reads (`storage`).
+fn check_params_read_only(func: &Func) -> Result<(), JitError> {
+    for (inst, data) in func.insts.iter() {
+        let written = match data {
+            Inst::Write { var, .. } | Inst::Store { array: var, .. } => Some(*var),
+            other => other.array_written(),
+        };
+        if let Some(var) = written.filter(|var| func.params.contains(var)) {
+            return Err(JitError::MalformedIr {
+                func: func.name.clone(),
+                inst,
+                fault: IrFault::ParamWritten(var),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Compile-time proof of the claim on [`JitFunction`].

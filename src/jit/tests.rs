@@ -249,3 +249,78 @@ fn compiled_functions_can_move_between_threads() {
     fn assert_send<T: Send>() {}
     assert_send::<JitFunction>();
 }
+
+#[test]
+fn a_written_parameter_is_malformed() {
+    // Calls read array arguments in place, so the JIT must never compile
+    // code that writes one.
+    let mut b = Builder::new("writes_param");
+    let size = b.size("n", 0, 0);
+    let x = b.param("x", crate::interp::test_builder::array(ScalarType::Real, &[size]));
+    let zero = b.int(0);
+    let one = b.real(1.0);
+    let store = b.store(x, &[zero], one);
+    let func = b.finish();
+    let error = JitFunction::compile(&func).expect_err("writes its parameter");
+    assert!(
+        matches!(&error, JitError::MalformedIr { inst, fault: IrFault::ParamWritten(var), .. } if *inst == store && *var == x),
+        "{error:?}"
+    );
+}
+
+/// `fn f(m: real[r, c]) -> real`, compiled for the JIT.
+fn weighted_matrix_sum() -> crate::Function {
+    let source = "fn f(m: real[r, c]) -> real {
+        let mut total = 0.0;
+        for i in 0..r { for j in 0..c { total += m[i, j] * real(1 + i * c + j); } }
+        total
+    }";
+    let options = crate::Options {
+        backend: crate::Backend::Jit,
+        ..crate::Options::default()
+    };
+    let program = crate::compile(source, &options).expect("compiles");
+    program.function("f").expect("builds")
+}
+
+#[test]
+fn arguments_in_any_memory_layout_give_the_same_results() {
+    // A row-major argument is read in place; a column-major one (the same
+    // logical matrix) is copied. Both must be read in logical order.
+    let f = weighted_matrix_sum();
+    let runtime = crate::Runtime::default();
+    let row_major = ndarray::Array2::from_shape_fn((2, 3), |(i, j)| (i * 3 + j) as f64 - 2.5);
+    let mut column_major = ndarray::Array2::zeros(ndarray::ShapeBuilder::f((2, 3)));
+    column_major.assign(&row_major);
+    assert!(row_major.is_standard_layout() && !column_major.is_standard_layout());
+    assert_eq!(row_major, column_major);
+    let results: Vec<_> = [row_major, column_major]
+        .into_iter()
+        .map(|m| {
+            let args = [Value::Array(m.into_dyn())];
+            f.value_and_grad(&args, &runtime).expect("runs")
+        })
+        .collect();
+    // sum over (i*3 + j - 2.5) * (1 + i*3 + j) for the 6 elements.
+    let expected: f64 = (0..6).map(|k| (k as f64 - 2.5) * (1 + k) as f64).sum();
+    assert_eq!(results[0].0, Value::Real(expected));
+    assert_eq!(results[0], results[1]);
+}
+
+#[test]
+fn calls_reusing_storage_see_zeroed_variables() {
+    // Each thread reuses one buffer for every call; a call after a larger
+    // one must still start from zeroed variables (the gradient's adjoints
+    // accumulate from zero).
+    let f = weighted_matrix_sum();
+    let runtime = crate::Runtime::default();
+    let matrix = |rows: usize, cols: usize| {
+        let m = ndarray::Array2::from_shape_fn((rows, cols), |(i, j)| (i + 2 * j) as f64);
+        vec![Value::Array(m.into_dyn())]
+    };
+    let small = matrix(2, 2);
+    let first = f.value_and_grad(&small, &runtime).expect("runs");
+    let _ = f.value_and_grad(&matrix(40, 30), &runtime).expect("runs");
+    let again = f.value_and_grad(&small, &runtime).expect("runs");
+    assert_eq!(first, again);
+}

@@ -198,7 +198,10 @@ impl SizeBindings {
 
 /// Checks `args` against the parameters of `func` and binds every size
 /// parameter from the argument shapes.
-pub fn bind_arguments(func: &Func, args: &[Value]) -> Result<SizeBindings, RuntimeError> {
+pub fn bind_arguments<A: std::borrow::Borrow<Value>>(
+    func: &Func,
+    args: &[A],
+) -> Result<SizeBindings, RuntimeError> {
     if args.len() != func.params.len() {
         return Err(RuntimeError::ArgumentCount {
             expected: func.params.len(),
@@ -208,6 +211,7 @@ pub fn bind_arguments(func: &Func, args: &[Value]) -> Result<SizeBindings, Runti
     let mut bindings = SizeBindings::default();
     let mut bound: SecondaryMap<SizeId, bool> = SecondaryMap::new();
     for (param_index, (var, arg)) in func.params.iter().zip(args).enumerate() {
+        let arg: &Value = arg.borrow();
         let ty = &func.vars[*var].ty;
         let type_error = || RuntimeError::ArgumentType {
             param: param_index,
