@@ -7,7 +7,7 @@
 //! of two reals, since an error in it would be multiplied by `y^2` in the
 //! result.
 
-use super::exp::{Reduced, reduce};
+use super::exp::{Reduced, Sign, reduce};
 use super::tables::{ERF_Q, ERF_SPLIT, ERFCX, ERFCX_FIRST, ERFCX_LAST, ERFCX_SUB_BITS};
 use super::{Arithmetic, polynomial, reals, with_sign_of};
 
@@ -49,7 +49,7 @@ fn erfc_large<A: Arithmetic>(a: &mut A, magnitude: A::Real) -> A::Real {
         rescaled,
         factor,
         tail,
-    } = reduce(a, minus_hi, Some(minus_lo));
+    } = reduce(a, minus_hi, Some(minus_lo), Sign::NonPositive);
 
     // The interval of y, numbered by its exponent and top mantissa bits,
     // and d = y - its center (exact: both are in the same binade).

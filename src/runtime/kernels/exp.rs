@@ -37,6 +37,15 @@ pub(super) struct Reduced<R> {
     pub(super) tail: R,
 }
 
+/// What a caller knows of the sign of the argument.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Sign {
+    Any,
+    /// Not positive (or NaN): `sigmoid`, `softplus` and the families take
+    /// `e^-|x|`, which saves the choice of rescaling and the overflow test.
+    NonPositive,
+}
+
 /// Reduces `x + x_lo` (`x_lo` a small correction, or none) as the module
 /// says. NaN and infinite `x` give NaN or infinite parts (never a table
 /// index out of range: the index is masked).
@@ -44,6 +53,7 @@ pub(super) fn reduce<A: Arithmetic>(
     a: &mut A,
     x: A::Real,
     x_lo: Option<A::Real>,
+    sign: Sign,
 ) -> Reduced<A::Real> {
     let inv_ln2_n = a.real(EXP_INV_LN2_N);
     let z = a.mul(x, inv_ln2_n);
@@ -69,16 +79,20 @@ pub(super) fn reduce<A: Arithmetic>(
     let exponent = a.shl(ki, 52 - EXP_TABLE_BITS);
     let scale_bits = a.iadd(table_bits, exponent);
     let shift = a.int(RESCALE << 52);
-    let down_bits = a.isub(scale_bits, shift);
     let up_bits = a.iadd(scale_bits, shift);
-    let down = a.real_from_bits(down_bits);
     let up = a.real_from_bits(up_bits);
-    let zero = a.real(0.0);
-    let positive = a.gt(x, zero);
-    let rescaled = a.select(positive, down, up);
-    let big = a.real(2f64.powi(RESCALE as i32));
     let small = a.real(2f64.powi(-RESCALE as i32));
-    let factor = a.select(positive, big, small);
+    let (rescaled, factor) = match sign {
+        Sign::NonPositive => (up, small),
+        Sign::Any => {
+            let down_bits = a.isub(scale_bits, shift);
+            let down = a.real_from_bits(down_bits);
+            let zero = a.real(0.0);
+            let positive = a.gt(x, zero);
+            let big = a.real(2f64.powi(RESCALE as i32));
+            (a.select(positive, down, up), a.select(positive, big, small))
+        }
+    };
 
     // e^r - 1 + table tail = tail + r + r^2 (c2 + c3 r) + r^4 (c4 + c5 r).
     let [c2, c3, c4, c5] = super::reals(a, &EXP_POLY);
@@ -103,23 +117,41 @@ pub(super) fn reduce<A: Arithmetic>(
 /// `e^x`: `+inf` above 709.78, 0 below -745.13 (subnormal results rounded
 /// once more), exactly 1 at ±0, NaN for NaN; within 1 ulp of libm.
 pub fn exp<A: Arithmetic>(a: &mut A, x: A::Real) -> A::Real {
+    exp_with(a, x, Sign::Any)
+}
+
+/// `exp` of an argument that is not positive (or NaN), a little cheaper.
+pub(super) fn exp_non_positive<A: Arithmetic>(a: &mut A, x: A::Real) -> A::Real {
+    exp_with(a, x, Sign::NonPositive)
+}
+
+fn exp_with<A: Arithmetic>(a: &mut A, x: A::Real, sign: Sign) -> A::Real {
     let Reduced {
         rescaled,
         factor,
         tail,
-    } = reduce(a, x, None);
+    } = reduce(a, x, None, sign);
     let product = a.mul(rescaled, tail);
     let sum = a.add(rescaled, product);
     let result = a.mul(sum, factor);
     // Far out of range the reduction is meaningless: select the limit.
-    let magnitude = a.abs(x);
-    let limit = a.real(NATURAL_LIMIT);
-    let far = a.gt(magnitude, limit);
     let zero = a.real(0.0);
-    let positive = a.gt(x, zero);
-    let infinity = a.real(f64::INFINITY);
-    let limit_value = a.select(positive, infinity, zero);
-    a.select(far, limit_value, result)
+    match sign {
+        Sign::NonPositive => {
+            let limit = a.real(-NATURAL_LIMIT);
+            let far = a.lt(x, limit);
+            a.select(far, zero, result)
+        }
+        Sign::Any => {
+            let magnitude = a.abs(x);
+            let limit = a.real(NATURAL_LIMIT);
+            let far = a.gt(magnitude, limit);
+            let positive = a.gt(x, zero);
+            let infinity = a.real(f64::INFINITY);
+            let limit_value = a.select(positive, infinity, zero);
+            a.select(far, limit_value, result)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -146,6 +178,16 @@ mod tests {
         assert!(apart <= 1.0, "exp: {apart} ulp from libm");
         let worst = measure_dd("exp", exp_direct, reference::exp_scaled, &inputs);
         assert!(worst <= 1.0, "exp: {worst} ulp");
+    }
+
+    #[test]
+    fn the_non_positive_variant_is_exp_itself() {
+        let mut inputs = Sampler::new(12).binades(100_000, -1074, 11);
+        inputs.extend([0.0, -0.0, f64::NEG_INFINITY, f64::NAN, -745.2, -1e300]);
+        for x in inputs.into_iter().map(|x| -x.abs()) {
+            let got = exp_non_positive(&mut Direct, x);
+            assert_eq!(got.to_bits(), exp_direct(x).to_bits(), "at {x:e}");
+        }
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! `exp`, laplace `exp`, reciprocal and optimal only arithmetic. Each is
 //! finite for every finite or infinite input; branches are selects.
 
-use super::{Arithmetic, atan, erfc, exp};
+use super::exp::exp_non_positive;
+use super::{Arithmetic, atan, erfc};
 use crate::ir::Distribution;
 use std::f64::consts::{PI, SQRT_2};
 
@@ -65,7 +66,7 @@ fn gaussian_density<A: Arithmetic>(a: &mut A, x: A::Real) -> A::Real {
     let minus_half = a.real(-0.5);
     let scaled = a.mul(minus_half, x);
     let exponent = a.mul(scaled, x);
-    let e = exp(a, exponent);
+    let e = exp_non_positive(a, exponent);
     let normalizer = a.real((2.0 * PI).sqrt());
     a.div(e, normalizer)
 }
@@ -84,7 +85,7 @@ fn laplace_cdf<A: Arithmetic>(a: &mut A, x: A::Real) -> A::Real {
 fn laplace_density<A: Arithmetic>(a: &mut A, x: A::Real) -> A::Real {
     let magnitude = a.abs(x);
     let minus = a.neg(magnitude);
-    let e = exp(a, minus);
+    let e = exp_non_positive(a, minus);
     let half = a.real(0.5);
     a.mul(half, e)
 }

@@ -5,7 +5,8 @@
 //! back last.
 
 use super::tables::{TANH_P, TANH_SMALL};
-use super::{Arithmetic, exp, polynomial, reals, with_sign_of};
+use super::exp::exp_non_positive;
+use super::{Arithmetic, polynomial, reals, with_sign_of};
 
 /// Above this `|x|`, `tanh` rounds to ±1; arguments are clamped to it so
 /// that the exponential stays in range (a NaN stays a NaN).
@@ -28,7 +29,7 @@ pub fn tanh<A: Arithmetic>(a: &mut A, x: A::Real) -> A::Real {
 
     let twice = a.add(magnitude, magnitude);
     let minus_twice = a.neg(twice);
-    let e = exp(a, minus_twice);
+    let e = exp_non_positive(a, minus_twice);
     let twice_e = a.add(e, e);
     let one = a.real(1.0);
     let one_plus_e = a.add(one, e);
