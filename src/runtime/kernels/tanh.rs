@@ -4,8 +4,8 @@
 //! keeps its bits). Both are computed and one selected; the sign is put
 //! back last.
 
-use super::tables::{TANH_P, TANH_SMALL};
 use super::exp::exp_non_positive;
+use super::tables::{TANH_P, TANH_SMALL};
 use super::{Arithmetic, polynomial, reals, with_sign_of};
 
 /// Above this `|x|`, `tanh` rounds to ±1; arguments are clamped to it so
