@@ -7,9 +7,10 @@
 //! [`JitFunction::run`] binds the arguments exactly as the interpreter does,
 //! allocates the variables' storage, calls the code and turns its status
 //! into results or a `RuntimeError`. The JIT agrees with the interpreter
-//! bit for bit: both call the math functions of `runtime::math` (`exp`,
-//! `log`, `sigmoid`, `softplus`, `sin`, `cos`, `tanh`, `pow`) and the tape
-//! of `runtime::tape`; `sqrt`, `floor`, `ceil` and `trunc` are exact
+//! bit for bit: it emits inline the math kernels of `runtime::kernels`
+//! (`exp`, `log`, `sigmoid`, `softplus`, `tanh`, the families' CDFs and
+//! densities) that the interpreter evaluates, calls the same `sin`, `cos`
+//! and `pow` of `runtime::math`, and uses the tape of `runtime::tape`; `sqrt`, `floor`, `ceil` and `trunc` are exact
 //! (correctly rounded) in both, `Round` is built from `trunc` to round
 //! halves away from zero as Rust's `f64::round`, and the conversion to int
 //! saturates with NaN giving 0, as Rust's `as i64`.

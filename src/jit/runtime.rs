@@ -1,8 +1,9 @@
 //! The `extern "C"` helpers the generated code calls, and the table of
 //! symbols registered with the JIT.
 //!
-//! The math functions are those of `runtime::math`, shared with the
-//! interpreter so both backends round identically. The tape helpers wrap
+//! The math functions called here (`sin`, `cos`, `pow`) are those of
+//! `runtime::math`, shared with the interpreter so both backends round
+//! identically; the others are inline kernels. The tape helpers wrap
 //! `runtime::tape::Tape`, the type the interpreter uses, and turn its errors
 //! into a status code: they never panic across the FFI boundary (the only
 //! failure left is an allocation failure, which aborts).
@@ -19,11 +20,10 @@ pub(crate) const TAPE_PUSH_INT: &str = "smoothc_tape_push_int";
 pub(crate) const TAPE_POP_REAL: &str = "smoothc_tape_pop_real";
 /// The symbol of `Pop` of an int or bool: `(tape: ptr, out: ptr) -> i32`.
 pub(crate) const TAPE_POP_INT: &str = "smoothc_tape_pop_int";
-/// The math symbols, as `runtime::math::symbols` names them.
-pub(crate) const SOFTPLUS: &str = "smoothc_softplus";
+/// The math symbols, as `runtime::math::symbols` names them (the other
+/// math functions are kernels the JIT emits inline).
 pub(crate) const SIN: &str = "smoothc_sin";
 pub(crate) const COS: &str = "smoothc_cos";
-pub(crate) const TANH: &str = "smoothc_tanh";
 /// `(f64, f64) -> f64`; the other math symbols are `f64 -> f64`.
 pub(crate) const POW: &str = "smoothc_pow";
 

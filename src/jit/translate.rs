@@ -637,41 +637,20 @@ impl<'a> FunctionTranslator<'a> {
         operand: InstId,
     ) -> Result<Value, JitError> {
         let (value, ty) = self.operand(inst, operand)?;
+        // exp, log, sigmoid, softplus, tanh and the families' CDFs and
+        // densities: the kernels the interpreter evaluates, emitted inline.
+        if ty == ScalarType::Real
+            && let Some(kernel) = crate::runtime::kernels::Kernel::of_unary(op)
+        {
+            return Ok(inline_math::emit(&mut self.builder, kernel, value));
+        }
         Ok(match (op, ty) {
             (UnaryOp::Neg, ScalarType::Real) => self.builder.ins().fneg(value),
             (UnaryOp::Neg, ScalarType::Int) => self.builder.ins().ineg(value),
             (UnaryOp::Not, ScalarType::Bool) => self.builder.ins().bxor_imm_u(value, 1),
             (UnaryOp::Sqrt, ScalarType::Real) => self.builder.ins().sqrt(value),
-            (UnaryOp::Exp, ScalarType::Real) => {
-                let mut emitter = inline_math::Emitter {
-                    builder: &mut self.builder,
-                };
-                crate::runtime::kernels::exp(&mut emitter, value)
-            }
-            (UnaryOp::Log, ScalarType::Real) => {
-                let mut emitter = inline_math::Emitter {
-                    builder: &mut self.builder,
-                };
-                crate::runtime::kernels::log(&mut emitter, value)
-            }
-            (UnaryOp::Sigmoid, ScalarType::Real) => {
-                let mut emitter = inline_math::Emitter {
-                    builder: &mut self.builder,
-                };
-                crate::runtime::kernels::sigmoid(&mut emitter, value)
-            }
-            (UnaryOp::Softplus, ScalarType::Real) => self.call_math(helpers::SOFTPLUS, value)?,
             (UnaryOp::Sin, ScalarType::Real) => self.call_math(helpers::SIN, value)?,
             (UnaryOp::Cos, ScalarType::Real) => self.call_math(helpers::COS, value)?,
-            (UnaryOp::Tanh, ScalarType::Real) => self.call_math(helpers::TANH, value)?,
-            (UnaryOp::Cdf(family), ScalarType::Real) => self.call_math(
-                crate::runtime::math::distribution_functions(family)[0].0,
-                value,
-            )?,
-            (UnaryOp::Density(family), ScalarType::Real) => self.call_math(
-                crate::runtime::math::distribution_functions(family)[1].0,
-                value,
-            )?,
             (UnaryOp::Floor, ScalarType::Real) => {
                 let floor = self.builder.ins().floor(value);
                 self.builder.ins().fcvt_to_sint_sat(types::I64, floor)

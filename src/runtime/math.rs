@@ -1,166 +1,147 @@
-//! The math functions both backends call.
+//! The math functions of the interpreter, and the few the JIT calls.
 //!
-//! They are `extern "C"` so the JIT can call them through registered
-//! symbols; the interpreter calls them as plain Rust functions. Using the
-//! same functions in both backends is what makes their results bit-for-bit
-//! equal.
+//! Everything on a relaxed program's hot path (`exp`, `log`, `sigmoid`,
+//! `softplus`, `tanh`, the sigmoid families' CDFs and densities) is a
+//! kernel of `runtime::kernels` evaluated on `f64` here, which the JIT
+//! emits inline: both backends agree bit for bit. `sin`, `cos` and `pow`
+//! are not kernels: they are `extern "C"` so that the JIT calls these very
+//! functions through registered symbols (`symbols`).
 
+use super::kernels::{self, Direct, Kernel};
 use crate::ir::Distribution;
 
-/// `e^x`, by the kernel the JIT inlines (`kernels::exp`, within 1 ulp of
-/// the host's libm).
+/// `e^x` (`kernels::exp`, within 1 ulp of libm).
 pub extern "C" fn exp(x: f64) -> f64 {
-    super::kernels::exp(&mut super::kernels::Direct, x)
+    kernels::exp(&mut Direct, x)
 }
 
-/// Natural logarithm (NaN below zero, -inf at zero, as IEEE says), by the
-/// kernel the JIT inlines (`kernels::log`, within 2 ulp of the host's libm).
+/// Natural logarithm (NaN below zero, -inf at zero, as IEEE says), by
+/// `kernels::log` (within 1 ulp of libm).
 pub extern "C" fn log(x: f64) -> f64 {
-    super::kernels::log(&mut super::kernels::Direct, x)
+    kernels::log(&mut Direct, x)
 }
 
 /// The logistic function `1 / (1 + e^-x)`, evaluated so that it never
-/// overflows (`kernels::sigmoid`, which the JIT inlines).
+/// overflows (`kernels::sigmoid`).
 pub extern "C" fn sigmoid(x: f64) -> f64 {
-    super::kernels::sigmoid(&mut super::kernels::Direct, x)
+    kernels::sigmoid(&mut Direct, x)
 }
 
 /// `log(1 + e^x)`, evaluated so that it is finite for every finite `x`
-/// and equal to `x` once `e^-x` is negligible: `x + ln_1p(e^-x)` for
-/// positive `x`, `ln_1p(e^x)` otherwise.
+/// and equal to `x` once `e^-x` is negligible: `max(x, 0) + log1p(e^-|x|)`
+/// (`kernels::softplus`).
 pub extern "C" fn softplus(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
-    } else {
-        x.exp().ln_1p()
-    }
+    kernels::softplus(&mut Direct, x)
 }
 
-/// Sine (radians).
+/// Sine (radians), the platform's.
 pub extern "C" fn sin(x: f64) -> f64 {
     x.sin()
 }
 
-/// Cosine (radians).
+/// Cosine (radians), the platform's.
 pub extern "C" fn cos(x: f64) -> f64 {
     x.cos()
 }
 
-/// Hyperbolic tangent.
+/// Hyperbolic tangent (`kernels::tanh`, within 2 ulp of libm).
 pub extern "C" fn tanh(x: f64) -> f64 {
-    x.tanh()
+    kernels::tanh(&mut Direct, x)
 }
 
 /// `x^y` with the special cases of IEEE `pow` (`pow(x, 0) == 1` even for a
 /// NaN `x`, `pow(1, y) == 1` even for a NaN `y`, NaN for a negative base
-/// and a non-integer exponent).
+/// and a non-integer exponent), the platform's.
 pub extern "C" fn pow(x: f64, y: f64) -> f64 {
     x.powf(y)
 }
 
 // The sigmoid families: CDFs of zero-mean, unit-scale symmetric
 // distributions (`cdf(-x) = 1 - cdf(x)`), and their densities, as
-// diffsort defines them. Each is finite for every finite or infinite x.
+// diffsort defines them, by the kernels of `kernels::families`. Each is
+// finite for every finite or infinite x.
 
 /// `atan(x) / pi + 1/2`.
 pub extern "C" fn cauchy_cdf(x: f64) -> f64 {
-    x.atan() / std::f64::consts::PI + 0.5
+    Kernel::Cdf(Distribution::Cauchy).apply(&mut Direct, x)
 }
 
 /// `1 / (pi (1 + x^2))`.
 pub extern "C" fn cauchy_density(x: f64) -> f64 {
-    // Divided twice so that x^2 cannot overflow to a zero density of inf.
-    1.0 / std::f64::consts::PI / (1.0 + x * x)
+    Kernel::Density(Distribution::Cauchy).apply(&mut Direct, x)
 }
 
 /// The standard normal CDF, `erfc(-x / sqrt 2) / 2` (accurate in both tails).
 pub extern "C" fn gaussian_cdf(x: f64) -> f64 {
-    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+    Kernel::Cdf(Distribution::Gaussian).apply(&mut Direct, x)
 }
 
 /// The standard normal density.
 pub extern "C" fn gaussian_density(x: f64) -> f64 {
-    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
+    Kernel::Density(Distribution::Gaussian).apply(&mut Direct, x)
 }
 
 /// `e^x / 2` below zero, `1 - e^-x / 2` above.
 pub extern "C" fn laplace_cdf(x: f64) -> f64 {
-    if x < 0.0 {
-        0.5 * x.exp()
-    } else {
-        1.0 - 0.5 * (-x).exp()
-    }
+    Kernel::Cdf(Distribution::Laplace).apply(&mut Direct, x)
 }
 
 /// `e^-|x| / 2`.
 pub extern "C" fn laplace_density(x: f64) -> f64 {
-    0.5 * (-x.abs()).exp()
+    Kernel::Density(Distribution::Laplace).apply(&mut Direct, x)
 }
 
 /// `(x / (2 + |x|) + 1) / 2`.
 pub extern "C" fn reciprocal_cdf(x: f64) -> f64 {
-    if x.is_infinite() {
-        return if x > 0.0 { 1.0 } else { 0.0 };
-    }
-    (x / (2.0 + x.abs()) + 1.0) / 2.0
+    Kernel::Cdf(Distribution::Reciprocal).apply(&mut Direct, x)
 }
 
 /// `1 / (2 + |x|)^2`.
 pub extern "C" fn reciprocal_density(x: f64) -> f64 {
-    let denominator = 2.0 + x.abs();
-    1.0 / denominator / denominator
+    Kernel::Density(Distribution::Reciprocal).apply(&mut Direct, x)
 }
 
 /// The optimal monotonic sigmoid of monotonic differentiable sorting
 /// networks: `clamp(x, -1/4, 1/4) + 1/2 + s(x) (1/4 - 1 / (16 |x|))`, with
 /// `s(x)` the sign of x outside `[-1/4, 1/4]` and 0 inside.
 pub extern "C" fn optimal_cdf(x: f64) -> f64 {
-    if x > 0.25 {
-        1.0 - 1.0 / (16.0 * x)
-    } else if x < -0.25 {
-        -1.0 / (16.0 * x)
-    } else {
-        x + 0.5
-    }
+    Kernel::Cdf(Distribution::Optimal).apply(&mut Direct, x)
 }
 
 /// 1 inside `[-1/4, 1/4]`, `1 / (16 x^2)` outside.
 pub extern "C" fn optimal_density(x: f64) -> f64 {
-    if x.abs() <= 0.25 {
-        1.0
-    } else {
-        1.0 / (16.0 * x) / x
-    }
+    Kernel::Density(Distribution::Optimal).apply(&mut Direct, x)
 }
 
-/// The CDF and density functions of a family, and their symbol names.
+/// The CDF and density functions of a family, and their names.
 pub fn distribution_functions(
     distribution: Distribution,
 ) -> [(&'static str, extern "C" fn(f64) -> f64); 2] {
     match distribution {
         Distribution::Cauchy => [
-            ("smoothc_cauchy_cdf", cauchy_cdf),
-            ("smoothc_cauchy_density", cauchy_density),
+            ("cauchy_cdf", cauchy_cdf),
+            ("cauchy_density", cauchy_density),
         ],
         Distribution::Gaussian => [
-            ("smoothc_gaussian_cdf", gaussian_cdf),
-            ("smoothc_gaussian_density", gaussian_density),
+            ("gaussian_cdf", gaussian_cdf),
+            ("gaussian_density", gaussian_density),
         ],
         Distribution::Laplace => [
-            ("smoothc_laplace_cdf", laplace_cdf),
-            ("smoothc_laplace_density", laplace_density),
+            ("laplace_cdf", laplace_cdf),
+            ("laplace_density", laplace_density),
         ],
         Distribution::Reciprocal => [
-            ("smoothc_reciprocal_cdf", reciprocal_cdf),
-            ("smoothc_reciprocal_density", reciprocal_density),
+            ("reciprocal_cdf", reciprocal_cdf),
+            ("reciprocal_density", reciprocal_density),
         ],
         Distribution::Optimal => [
-            ("smoothc_optimal_cdf", optimal_cdf),
-            ("smoothc_optimal_density", optimal_density),
+            ("optimal_cdf", optimal_cdf),
+            ("optimal_density", optimal_density),
         ],
     }
 }
 
+#[cfg(test)]
 const DISTRIBUTIONS: [Distribution; 5] = [
     Distribution::Cauchy,
     Distribution::Gaussian,
@@ -169,24 +150,14 @@ const DISTRIBUTIONS: [Distribution; 5] = [
     Distribution::Optimal,
 ];
 
-/// The symbols the JIT registers: name and function address.
-pub fn symbols() -> Vec<(&'static str, *const u8)> {
-    let families = DISTRIBUTIONS
-        .iter()
-        .flat_map(|distribution| distribution_functions(*distribution))
-        .map(|(name, function)| (name, function as *const u8));
-    let mut symbols = vec![
-        ("smoothc_exp", exp as *const u8),
-        ("smoothc_log", log as *const u8),
-        ("smoothc_sigmoid", sigmoid as *const u8),
-        ("smoothc_softplus", softplus as *const u8),
+/// The symbols the JIT registers (the functions it calls rather than
+/// inlines): name and function address.
+pub fn symbols() -> [(&'static str, *const u8); 3] {
+    [
         ("smoothc_sin", sin as *const u8),
         ("smoothc_cos", cos as *const u8),
-        ("smoothc_tanh", tanh as *const u8),
         ("smoothc_pow", pow as *const u8),
-    ];
-    symbols.extend(families);
-    symbols
+    ]
 }
 
 #[cfg(test)]
