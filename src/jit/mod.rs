@@ -21,6 +21,7 @@
 mod abi;
 mod runtime;
 mod translate;
+mod vectorize;
 
 #[cfg(test)]
 mod differential;
@@ -37,6 +38,7 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, ModuleError, default_libcall_names};
 use std::sync::{Mutex, PoisonError};
 use translate::FunctionTranslator;
+pub use translate::loops::LoopReport;
 
 /// A failure to compile. Every variant is a bug in the compiler (or an
 /// unsupported host), never a fault of the user's program.
@@ -119,6 +121,8 @@ pub struct JitFunction {
     module: Option<Mutex<JITModule>>,
     /// The compiled code, valid while `module` lives.
     entry: EntryPoint,
+    /// What became of each `For` loop.
+    loop_reports: Vec<LoopReport>,
 }
 
 impl std::fmt::Debug for JitFunction {
@@ -132,10 +136,16 @@ impl std::fmt::Debug for JitFunction {
 }
 
 impl JitFunction {
-    /// Compiles `func` with the Cranelift verifier enabled.
+    /// Compiles `func` with the Cranelift verifier enabled, vectorizing
+    /// the loops that allow it where the host has 128-bit vectors.
     pub fn compile(func: &Func) -> Result<JitFunction, JitError> {
+        JitFunction::compile_with(func, true)
+    }
+
+    /// Compiles `func`; `vectorize: false` keeps every loop scalar.
+    pub fn compile_with(func: &Func, vectorize: bool) -> Result<JitFunction, JitError> {
         let mut jit = Jit::new()?;
-        let func_id = jit.translate(func)?;
+        let (func_id, loop_reports) = jit.translate(func, vectorize)?;
         jit.module
             .define_function(func_id, &mut jit.ctx)
             .map_err(|error| JitError::module(func, error))?;
@@ -153,7 +163,22 @@ impl JitFunction {
             func: func.clone(),
             module: Some(Mutex::new(jit.module)),
             entry,
+            loop_reports,
         })
+    }
+
+    /// What became of each `For` loop of the function, in translation
+    /// order (outer loops before the loops they contain).
+    pub fn loop_reports(&self) -> &[LoopReport] {
+        &self.loop_reports
+    }
+
+    /// How many loops run two iterations at a time.
+    pub fn vectorized_loops(&self) -> usize {
+        self.loop_reports
+            .iter()
+            .filter(|report| report.vectorized)
+            .count()
     }
 
     /// Runs the compiled code on `args`; same contract as `interp::run`.
@@ -214,11 +239,18 @@ const _: () = {
 };
 
 /// The Cranelift IR text of `func` as the JIT translates it (before
-/// Cranelift's own optimisations), for `smoothc ir --stage clif`.
+/// Cranelift's own optimisations), for `smoothc ir --stage clif`, after
+/// one comment line per `For` loop saying whether it was vectorized (and
+/// if not, why) and whether its tape traffic is reserved before it.
 pub fn clif_text(func: &Func) -> Result<String, JitError> {
     let mut jit = Jit::new()?;
-    let _ = jit.translate(func)?;
-    let text = jit.ctx.func.display().to_string();
+    let (_, reports) = jit.translate(func, true)?;
+    let mut text = String::new();
+    for report in &reports {
+        text.push_str(&describe_loop(func, report));
+        text.push('\n');
+    }
+    text.push_str(&jit.ctx.func.display().to_string());
     jit.module.clear_context(&mut jit.ctx);
     // SAFETY: nothing was defined or finalized, so no pointer into the
     // module's memory exists.
@@ -265,8 +297,19 @@ impl Jit {
         })
     }
 
-    /// Declares `func` in the module and translates it into `self.ctx`.
-    fn translate(&mut self, func: &Func) -> Result<FuncId, JitError> {
+    /// Whether the host has the vector operations vectorized loops use.
+    fn vectors(&self) -> bool {
+        vectorize::host_supports(self.module.isa())
+    }
+
+    /// Declares `func` in the module and translates it into `self.ctx`
+    /// (vectorizing loops if `vectorize` and the host allows).
+    fn translate(
+        &mut self,
+        func: &Func,
+        vectorize: bool,
+    ) -> Result<(FuncId, Vec<LoopReport>), JitError> {
+        let vectorize = vectorize && self.vectors();
         let pointer_type = self.module.target_config().pointer_type();
         let mut signature = self.module.make_signature();
         signature.params.push(AbiParam::new(pointer_type));
@@ -278,7 +321,30 @@ impl Jit {
         self.ctx.func.signature = signature;
         self.ctx.func.name = UserFuncName::user(0, func_id.as_u32());
         let builder = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder_context);
-        FunctionTranslator::translate_function(builder, &mut self.module, func)?;
-        Ok(func_id)
+        let reports =
+            FunctionTranslator::translate_function(builder, &mut self.module, func, vectorize)?;
+        Ok((func_id, reports))
     }
+}
+
+/// One comment line about a loop, for [`clif_text`].
+fn describe_loop(func: &Func, report: &LoopReport) -> String {
+    let counter = match &func.insts[report.inst] {
+        crate::ir::Inst::For { counter, .. } => func.vars[*counter].name.as_str(),
+        _ => "?",
+    };
+    let shape = if report.vectorized {
+        "vectorized (2 lanes)".to_string()
+    } else {
+        match &report.rejection {
+            Some(rejection) => format!("scalar: {}", rejection.describe(func)),
+            None => "scalar (vectorization off on this host)".to_string(),
+        }
+    };
+    let tape = if report.tape_reserved {
+        ", tape reserved before the loop"
+    } else {
+        ""
+    };
+    format!("; loop {} (for {counter}): {shape}{tape}", report.inst)
 }

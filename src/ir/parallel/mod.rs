@@ -145,6 +145,28 @@ pub enum Rejection {
     NotAFor,
 }
 
+impl Rejection {
+    /// The reason in words, for `smoothc ir --stage clif`.
+    pub fn describe(&self, func: &Func) -> String {
+        let name = |var: &VarId| format!("`{}` ({var})", func.vars[*var].name);
+        match self {
+            Rejection::Unsupported(inst) => match &func.insts[*inst] {
+                Inst::Binary(..) => format!("{inst} divides ints by a non-constant"),
+                _ => format!("{inst} is control flow or an array-level instruction"),
+            },
+            Rejection::CarriedScalar(var) => {
+                format!("{} is carried from one iteration to the next", name(var))
+            }
+            Rejection::IndexFromData(inst) => format!("the index of {inst} depends on data"),
+            Rejection::CarriedArray(var) => {
+                format!("two iterations may touch one element of {}", name(var))
+            }
+            Rejection::MixedTape => "the body both pushes and pops".to_string(),
+            Rejection::NotAFor => "not a for loop".to_string(),
+        }
+    }
+}
+
 /// Whether the `For` loop `inst` of `func` may run its iterations two at
 /// a time, and the facts the vectorizer needs if so.
 pub fn analyze(func: &Func, inst: InstId) -> Result<ParallelLoop, Rejection> {
