@@ -260,3 +260,48 @@ fn compiled_functions_can_move_between_threads() {
     fn assert_send<T: Send>() {}
     assert_send::<JitFunction>();
 }
+
+#[test]
+#[ignore]
+fn debug_timing() {
+    use crate::{Backend, Options, compile};
+    let source = "fn loss(x: real[n], w: real[n]) -> real { sum(w * sort(x)) }";
+    let options = Options { backend: Backend::Interp, ..Options::default() };
+    let function = compile(source, &options).and_then(|p| p.function("loss")).unwrap();
+    let n: usize = std::env::var("N").map(|s| s.parse().unwrap()).unwrap_or(128);
+    let x = crate::interp::test_builder::arr(&[n], &(0..n).map(|i| ((i * 7919) % 1000) as f64 / 100.0).collect::<Vec<_>>());
+    let w = crate::interp::test_builder::arr(&[n], &(0..n).map(|i| i as f64).collect::<Vec<_>>());
+    let config = RunConfig { tau: 0.1, ..RunConfig::default() };
+    for (label, func, args) in [("forward", function.forward_ir(), vec![x.clone(), w.clone()]), ("grad", function.grad_ir().unwrap(), vec![x.clone(), w.clone(), Value::Real(1.0)])] {
+        let on = JitFunction::compile_with(func, true).unwrap();
+        let off = JitFunction::compile_with(func, false).unwrap();
+        assert!(identical(&on.run(&args, &config), &off.run(&args, &config)));
+        for round in 0..3 {
+            for (mode, jit) in [("vector", &on), ("scalar", &off)] {
+                let start = std::time::Instant::now();
+                let reps = 200_000 / n.max(1) / n.max(1) * 64 + 10;
+                for _ in 0..reps { let _ = jit.run(&args, &config); }
+                println!("{label} {mode} round {round}: {:?}", start.elapsed() / reps as u32);
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore]
+fn debug_count() {
+    use crate::{Backend, Options, compile};
+    let source = "fn loss(x: real[n], w: real[n]) -> real { sum(w * sort(x)) }";
+    let options = Options { backend: Backend::Interp, ..Options::default() };
+    let function = compile(source, &options).and_then(|p| p.function("loss")).unwrap();
+    let n: usize = std::env::var("N").map(|s| s.parse().unwrap()).unwrap_or(128);
+    let vectorize = std::env::var("MODE").map(|s| s == "vector").unwrap_or(true);
+    let grad = std::env::var("GRAD").is_ok();
+    let reps: usize = std::env::var("REPS").map(|s| s.parse().unwrap()).unwrap_or(10);
+    let x = crate::interp::test_builder::arr(&[n], &(0..n).map(|i| ((i * 7919) % 1000) as f64 / 100.0).collect::<Vec<_>>());
+    let w = crate::interp::test_builder::arr(&[n], &(0..n).map(|i| i as f64).collect::<Vec<_>>());
+    let config = RunConfig { tau: 0.1, ..RunConfig::default() };
+    let (func, args) = if grad { (function.grad_ir().unwrap(), vec![x, w, Value::Real(1.0)]) } else { (function.forward_ir(), vec![x, w]) };
+    let jit = JitFunction::compile_with(func, vectorize).unwrap();
+    for _ in 0..reps { let _ = jit.run(&args, &config); }
+}

@@ -39,6 +39,8 @@
 mod kernels;
 mod lanes;
 mod step;
+#[cfg(test)]
+mod tests;
 
 use crate::ir::parallel::{ParallelLoop, TapeTraffic};
 use crate::jit::JitError;
