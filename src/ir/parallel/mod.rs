@@ -90,6 +90,9 @@ impl TapeTraffic {
 /// iteration touches in this dimension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowCheck {
+    /// The array and dimension the index is of.
+    pub array: VarId,
+    pub dim: usize,
     /// The index value checked (an `Index` int).
     pub index: InstId,
     /// The index (in the same dimension) of an affine access of the same
@@ -123,6 +126,8 @@ pub struct ParallelLoop {
     pub accesses: HashMap<InstId, Access>,
     /// The checks that run before each group of iterations, in body order.
     pub window_checks: Vec<WindowCheck>,
+    /// The affine form of every int value of the body that has one.
+    pub forms: HashMap<InstId, Affine>,
     pub tape: TapeTraffic,
 }
 
@@ -189,6 +194,7 @@ pub fn analyze(func: &Func, inst: InstId) -> Result<ParallelLoop, Rejection> {
     let Analysis {
         variation,
         forwarded,
+        forms,
         last_write,
         write_order,
         ..
@@ -203,6 +209,7 @@ pub fn analyze(func: &Func, inst: InstId) -> Result<ParallelLoop, Rejection> {
         written,
         accesses,
         window_checks,
+        forms,
         tape,
     })
 }
@@ -486,7 +493,7 @@ impl<'f> Analysis<'f> {
         let mut window_checks = Vec::new();
         for array in stored {
             let checks = self
-                .separating_dimension(&by_array[&array])
+                .separating_dimension(array, &by_array[&array])
                 .ok_or(Rejection::CarriedArray(array))?;
             window_checks.extend(checks);
         }
@@ -496,12 +503,21 @@ impl<'f> Analysis<'f> {
     /// A dimension in which the accesses of one array are separated by
     /// iteration, and the runtime checks of the indices in it that have no
     /// affine form.
-    fn separating_dimension(&self, accesses: &[(InstId, &[InstId])]) -> Option<Vec<WindowCheck>> {
+    fn separating_dimension(
+        &self,
+        array: VarId,
+        accesses: &[(InstId, &[InstId])],
+    ) -> Option<Vec<WindowCheck>> {
         let rank = accesses.first()?.1.len();
-        (0..rank).find_map(|dim| self.separates(accesses, dim))
+        (0..rank).find_map(|dim| self.separates(array, accesses, dim))
     }
 
-    fn separates(&self, accesses: &[(InstId, &[InstId])], dim: usize) -> Option<Vec<WindowCheck>> {
+    fn separates(
+        &self,
+        array: VarId,
+        accesses: &[(InstId, &[InstId])],
+        dim: usize,
+    ) -> Option<Vec<WindowCheck>> {
         let mut affine: Vec<(InstId, &Affine)> = Vec::new();
         let mut dynamic = Vec::new();
         for (_, indices) in accesses {
@@ -529,6 +545,8 @@ impl<'f> Analysis<'f> {
                 continue;
             }
             checks.push(WindowCheck {
+                array,
+                dim,
                 index,
                 reference,
                 reference_offset: reference_form.constant,

@@ -30,6 +30,9 @@ pub(super) enum Lanes {
     Scalars([Value; LANE_COUNT]),
     /// Reals, one `f64x2`.
     Reals(Value),
+    /// Reals built from one scalar per lane: the `f64x2` and the scalars,
+    /// so that a lane's value needs no extraction.
+    Packed(Value, [Value; LANE_COUNT]),
     /// Bools from real comparisons, one `i64x2` of masks.
     Mask(Value),
 }
@@ -40,7 +43,7 @@ impl Lanes {
     pub(super) fn lane(self, builder: &mut FunctionBuilder, ty: ScalarType, lane: usize) -> Value {
         match self {
             Lanes::Uniform(value) => value,
-            Lanes::Scalars(values) => values[lane],
+            Lanes::Scalars(values) | Lanes::Packed(_, values) => values[lane],
             Lanes::Reals(vector) => builder.ins().extractlane(vector, lane as u8),
             Lanes::Mask(mask) => {
                 let word = builder.ins().extractlane(mask, lane as u8);
@@ -53,7 +56,7 @@ impl Lanes {
     /// The lanes as an `f64x2` (the value is a real).
     pub(super) fn reals(self, builder: &mut FunctionBuilder) -> Value {
         match self {
-            Lanes::Reals(vector) => vector,
+            Lanes::Reals(vector) | Lanes::Packed(vector, _) => vector,
             Lanes::Uniform(value) => builder.ins().splat(REALS, value),
             Lanes::Scalars(values) => pack(builder, REALS, values),
             Lanes::Mask(_) => unreachable!("a mask holds bools, not reals"),
@@ -72,7 +75,7 @@ impl Lanes {
                 let words = flags.map(|flag| builder.ins().bmask(types::I64, flag));
                 pack(builder, WORDS, words)
             }
-            Lanes::Reals(_) => unreachable!("reals are not bools"),
+            Lanes::Reals(_) | Lanes::Packed(..) => unreachable!("reals are not bools"),
         }
     }
 }
@@ -81,6 +84,11 @@ impl Lanes {
 pub(super) fn pack(builder: &mut FunctionBuilder, ty: Type, values: [Value; LANE_COUNT]) -> Value {
     let vector = builder.ins().scalar_to_vector(ty, values[0]);
     builder.ins().insertlane(vector, values[1], 1)
+}
+
+/// Reals from one scalar per lane (the vector is dropped when unused).
+pub(super) fn packed_reals(builder: &mut FunctionBuilder, values: [Value; LANE_COUNT]) -> Lanes {
+    Lanes::Packed(pack(builder, REALS, values), values)
 }
 
 /// The two lanes of a 128-bit vector exchanged.

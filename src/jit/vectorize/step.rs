@@ -12,9 +12,10 @@
 //! computes bit for bit what the scalar code computes).
 
 use super::kernels::VectorEmitter;
-use super::lanes::{LANE_COUNT, Lanes, REALS, pack, swap};
+use super::lanes::{LANE_COUNT, Lanes, REALS, packed_reals, swap};
+use crate::ir::parallel::affine::Affine;
 use crate::ir::parallel::{ParallelLoop, Variation};
-use crate::ir::{BinaryOp, Inst, InstId, ScalarType, UnaryOp, VarId, VarType};
+use crate::ir::{BinaryOp, Inst, InstId, ScalarType, Size, UnaryOp, VarId, VarType};
 use crate::jit::JitError;
 use crate::jit::abi::SLOT_BYTES;
 use crate::jit::translate::loops::ForLoop;
@@ -170,12 +171,30 @@ impl<'t, 'a> VectorStep<'t, 'a> {
         Ok(result?.expect("a value-producing instruction"))
     }
 
-    /// `index >= extent` for every index of both lanes (once per distinct
-    /// index and extent).
+    /// The bounds checks of the step: `index >= extent` (unsigned) for
+    /// the indices of both lanes, with three savings. An index the
+    /// analysis checks against its iteration's window needs no bounds
+    /// check in that dimension (the window lies between two checked
+    /// indices). Indices with the same affine form up to the constant
+    /// (same extent) take values `v + k` for known constants `k` in both
+    /// lanes, so checking the smallest and the largest covers them all.
+    /// Everything else is checked once per distinct index and extent.
     fn bounds_checks(&mut self) -> Vec<Value> {
         let func = self.t.func;
+        let covered: HashSet<(Size, InstId)> = self
+            .parallel
+            .window_checks
+            .iter()
+            .filter_map(|check| match &func.vars[check.array].ty {
+                VarType::Array { dims, .. } => Some((dims[check.dim], check.index)),
+                VarType::Scalar(_) => None,
+            })
+            .collect();
         let mut seen = HashSet::new();
-        let mut checks = Vec::new();
+        let mut groups: Vec<((Size, Affine), Vec<(i128, InstId, usize)>)> = Vec::new();
+        let mut singles = Vec::new();
+        // Lane 1's counter is lane 0's plus this.
+        let step = if self.for_loop.reverse { -1 } else { 1 };
         for &inst in self.body_insts() {
             let (Inst::Load { array, indices } | Inst::Store { array, indices, .. }) =
                 &func.insts[inst]
@@ -186,25 +205,63 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                 continue;
             };
             for (&size, &index) in dims.iter().zip(indices) {
-                if !seen.insert((size, index)) {
+                if covered.contains(&(size, index)) || !seen.insert((size, index)) {
                     continue;
                 }
-                let (_, checked) = self.t.size_value(size);
-                let lanes = self.lanes_of(index);
-                for lane in 0..LANE_COUNT {
-                    if lane > 0 && matches!(lanes, Lanes::Uniform(_)) {
-                        break;
-                    }
-                    let value = lanes.lane(&mut self.t.builder, ScalarType::Int, lane);
-                    checks.push(self.t.builder.ins().icmp(
-                        IntCC::UnsignedGreaterThanOrEqual,
-                        value,
-                        checked,
-                    ));
+                let Some(form) = self.parallel.forms.get(&index) else {
+                    singles.push((size, index));
+                    continue;
+                };
+                let base = Affine {
+                    constant: 0,
+                    ..form.clone()
+                };
+                let members: Vec<(i128, InstId, usize)> = (0..LANE_COUNT)
+                    .map(|lane| {
+                        let shift = i128::from(form.counter) * step * lane as i128;
+                        (i128::from(form.constant) + shift, index, lane)
+                    })
+                    .collect();
+                match groups.iter_mut().find(|(key, _)| *key == (size, base.clone())) {
+                    Some((_, group)) => group.extend(members),
+                    None => groups.push(((size, base), members)),
                 }
             }
         }
+        let mut checks = Vec::new();
+        for ((size, _), group) in groups {
+            let low = *group.iter().min_by_key(|member| member.0).expect("a member");
+            let high = *group.iter().max_by_key(|member| member.0).expect("a member");
+            let ends = if high.0 - low.0 < 1 << 62 {
+                vec![low, high]
+            } else {
+                group
+            };
+            let (_, checked) = self.t.size_value(size);
+            for (_, index, lane) in ends {
+                let value = self.lanes_of(index).lane(&mut self.t.builder, ScalarType::Int, lane);
+                checks.push(self.out_of_bounds(value, checked));
+            }
+        }
+        for (size, index) in singles {
+            let (_, checked) = self.t.size_value(size);
+            let lanes = self.lanes_of(index);
+            let count = if matches!(lanes, Lanes::Uniform(_)) { 1 } else { LANE_COUNT };
+            for lane in 0..count {
+                let value = lanes.lane(&mut self.t.builder, ScalarType::Int, lane);
+                checks.push(self.out_of_bounds(value, checked));
+            }
+        }
         checks
+    }
+
+    /// `value >= checked` as unsigned numbers: out of bounds (negative
+    /// indices included, `checked` is never negative).
+    fn out_of_bounds(&mut self, value: Value, checked: Value) -> Value {
+        self.t
+            .builder
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, value, checked)
     }
 
     /// The failures of the analysis's window checks, per lane.
@@ -285,7 +342,7 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                     self.t.load_at_cursor(StackKind::Reals, lane as i64)
                 });
                 self.t.advance_tape_cursor(StackKind::Reals);
-                Lanes::Reals(pack(&mut self.t.builder, REALS, words))
+                packed_reals(&mut self.t.builder, words)
             }
             Inst::Unary(op, operand) => match self.vector_unary(*op, *operand) {
                 Some(value) => value,
@@ -403,7 +460,7 @@ impl<'t, 'a> VectorStep<'t, 'a> {
         }
         let values = values.map(|value| value.expect("computed"));
         Ok(match self.ty(inst) {
-            ScalarType::Real => Lanes::Reals(pack(&mut self.t.builder, REALS, values)),
+            ScalarType::Real => packed_reals(&mut self.t.builder, values),
             ScalarType::Int | ScalarType::Bool => Lanes::Scalars(values),
         })
     }
@@ -461,7 +518,7 @@ impl<'t, 'a> VectorStep<'t, 'a> {
             self.t.builder.ins().load(ty, trusted(), address, 0)
         });
         match elem {
-            ScalarType::Real => Lanes::Reals(pack(&mut self.t.builder, REALS, words)),
+            ScalarType::Real => packed_reals(&mut self.t.builder, words),
             ScalarType::Int => Lanes::Scalars(words),
             ScalarType::Bool => Lanes::Scalars(
                 words.map(|word| self.t.builder.ins().icmp_imm_s(IntCC::NotEqual, word, 0)),

@@ -122,8 +122,17 @@ fn an_index_out_of_bounds_in_one_lane_is_the_interpreters_error() {
     // Forward, `hi = n + 1`: at odd n the last step's lane 1 is out of
     // bounds, at even n the scalar remainder. Reversed, the first step's
     // lane 0 is. A shift of 1 faults in the second access of lane 1 of
-    // the last step, after lane 0's iteration would have stored.
-    for (reverse, shift, hi_delta) in [(false, 0, 1), (true, 0, 1), (false, 1, 0), (true, 1, 0)] {
+    // the last step, after lane 0's iteration would have stored; a shift
+    // of -1 at index -1, in the first step's lane 0 (reversed: the last
+    // step's lane 1).
+    for (reverse, shift, hi_delta) in [
+        (false, 0, 1),
+        (true, 0, 1),
+        (false, 1, 0),
+        (true, 1, 0),
+        (false, -1, 0),
+        (true, -1, 0),
+    ] {
         let program = out_of_bounds_program(reverse, shift);
         let jit = JitFunction::compile(&program.func).expect("compiles");
         assert!(report_of(&jit, program.target).vectorized);
