@@ -146,17 +146,9 @@ impl JitFunction {
     pub fn compile_with(func: &Func, vectorize: bool) -> Result<JitFunction, JitError> {
         let mut jit = Jit::new()?;
         let (func_id, loop_reports) = jit.translate(func, vectorize)?;
-        if std::env::var_os("SMOOTHC_DEBUG_DISASM").is_some() {
-            jit.ctx.set_disasm(true);
-        }
         jit.module
             .define_function(func_id, &mut jit.ctx)
             .map_err(|error| JitError::module(func, error))?;
-        if let Some(code) = jit.ctx.compiled_code()
-            && let Some(text) = &code.vcode
-        {
-            eprintln!("{text}");
-        }
         jit.module.clear_context(&mut jit.ctx);
         jit.module
             .finalize_definitions()

@@ -61,6 +61,17 @@ pub(crate) fn host_supports(isa: &dyn TargetIsa) -> bool {
     }
 }
 
+/// The groups of `LANE_COUNT` iterations a vector step may run, widest
+/// first: the header takes the widest step that fits in the iterations
+/// left. A step of two groups runs four iterations with their operations
+/// interleaved (the analysis makes any number of iterations independent).
+/// Measured on the odd-even network at n = 128 (`[2, 1]` against `[1]`),
+/// it executed 1% (forward) and 5% (forward + gradient) fewer
+/// instructions, but the wall times did not differ beyond the noise of a
+/// shared machine, so vector steps stay one group wide (smaller code,
+/// faster compilation).
+const STEP_WIDTHS: &[usize] = &[1];
+
 /// Translates a loop the analysis found parallel: the vector loop, then
 /// the scalar loop for what is left (see the module documentation).
 pub(crate) fn translate_vector_for(
@@ -93,7 +104,7 @@ pub(crate) fn translate_vector_for(
         }
     }
 
-    // The header: a step needs two iterations left.
+    // The header: the widest step that fits in the iterations left.
     t.builder.switch_to_block(vector_header);
     let left = if for_loop.reverse {
         t.builder.ins().isub(position, end)
@@ -105,52 +116,39 @@ pub(crate) fn translate_vector_for(
     } else {
         t.builder.ins().icmp(IntCC::SignedLessThan, position, end)
     };
-    // `left` is exact as an unsigned number when `before_end`.
-    let two_left = t
-        .builder
-        .ins()
-        .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, left, LANE_COUNT as i64);
-    let enter = t.builder.ins().band(before_end, two_left);
-    let step_block = t.builder.create_block();
-    let _ = t.builder.ins().brif(
-        enter,
-        step_block,
-        &[],
-        scalar.header,
-        &[position.into(), end.into()],
-    );
-    t.builder.seal_block(step_block);
-
-    // The step: counters, precheck, body.
-    t.builder.switch_to_block(step_block);
-    let direction: i64 = if for_loop.reverse { -1 } else { 1 };
-    let first = if for_loop.reverse {
-        t.builder.ins().iadd_imm_s(position, -1)
-    } else {
-        position
-    };
-    let counters: [Value; LANE_COUNT] = std::array::from_fn(|lane| {
-        t.builder
-            .ins()
-            .iadd_imm_s(first, direction * lane as i64)
-    });
-    let next = t
-        .builder
-        .ins()
-        .iadd_imm_s(position, direction * LANE_COUNT as i64);
-    if let Some(traffic) = traffic {
-        t.tape_cursor = Some(TapeCursor::new(traffic, LANE_COUNT as i64));
+    let widths = STEP_WIDTHS;
+    let mut steps = Vec::new();
+    for (index, &groups) in widths.iter().enumerate() {
+        // `left` is exact as an unsigned number when `before_end`.
+        let enough = t.builder.ins().icmp_imm_u(
+            IntCC::UnsignedGreaterThanOrEqual,
+            left,
+            (groups * LANE_COUNT) as i64,
+        );
+        let enter = t.builder.ins().band(before_end, enough);
+        let step_block = t.builder.create_block();
+        if index + 1 < widths.len() {
+            let narrower = t.builder.create_block();
+            let _ = t.builder.ins().brif(enter, step_block, &[], narrower, &[]);
+            t.builder.seal_block(narrower);
+            t.builder.switch_to_block(narrower);
+        } else {
+            let _ = t.builder.ins().brif(
+                enter,
+                step_block,
+                &[],
+                scalar.header,
+                &[position.into(), end.into()],
+            );
+        }
+        t.builder.seal_block(step_block);
+        steps.push((step_block, groups));
     }
-    {
-        let mut vector_step = VectorStep::new(t, parallel, *for_loop, counters);
-        // On a failed check, the scalar loop runs this step's iterations.
-        vector_step.precheck(scalar.header, &[position, next])?;
-        vector_step.body()?;
+    for (step_block, groups) in steps {
+        t.builder.switch_to_block(step_block);
+        let next = emit_step(t, for_loop, parallel, traffic, position, groups, scalar.header)?;
+        let _ = t.builder.ins().jump(vector_header, &[next.into()]);
     }
-    if traffic.is_some() {
-        t.finish_tape_cursor();
-    }
-    let _ = t.builder.ins().jump(vector_header, &[next.into()]);
 
     // The scalar loop, then back to the vector loop unless at the end.
     t.emit_scalar_loop(&scalar, for_loop, None)?;
@@ -176,4 +174,49 @@ pub(crate) fn translate_vector_for(
     }
     t.builder.switch_to_block(exit);
     Ok(())
+}
+
+/// One vector step of `groups` groups of lanes from header position
+/// `position`: counters, precheck (on a failure the scalar loop runs the
+/// step's iterations), body. Returns the position after the step.
+fn emit_step(
+    t: &mut FunctionTranslator,
+    for_loop: &ForLoop,
+    parallel: &ParallelLoop,
+    traffic: Option<TapeTraffic>,
+    position: Value,
+    groups: usize,
+    scalar_header: Block,
+) -> Result<Value, JitError> {
+    let direction: i64 = if for_loop.reverse { -1 } else { 1 };
+    let first = if for_loop.reverse {
+        t.builder.ins().iadd_imm_s(position, -1)
+    } else {
+        position
+    };
+    let counters: Vec<[Value; LANE_COUNT]> = (0..groups)
+        .map(|group| {
+            std::array::from_fn(|lane| {
+                let iteration = (group * LANE_COUNT + lane) as i64;
+                t.builder.ins().iadd_imm_s(first, direction * iteration)
+            })
+        })
+        .collect();
+    let iterations = (groups * LANE_COUNT) as i64;
+    let next = t
+        .builder
+        .ins()
+        .iadd_imm_s(position, direction * iterations);
+    if let Some(traffic) = traffic {
+        t.tape_cursor = Some(TapeCursor::new(traffic, iterations));
+    }
+    {
+        let mut vector_step = VectorStep::new(t, parallel, *for_loop, counters);
+        vector_step.precheck(scalar_header, &[position, next])?;
+        vector_step.body()?;
+    }
+    if traffic.is_some() {
+        t.finish_tape_cursor();
+    }
+    Ok(next)
 }

@@ -37,10 +37,13 @@ pub(super) struct VectorStep<'t, 'a> {
     t: &'t mut FunctionTranslator<'a>,
     parallel: &'t ParallelLoop,
     for_loop: ForLoop,
-    /// The counter of each lane.
-    counters: [Value; LANE_COUNT],
-    /// The lanes of each value computed so far.
-    lanes: HashMap<InstId, Lanes>,
+    /// The counter of each lane, per group of lanes: group `g`'s lane `l`
+    /// runs the `(g * LANE_COUNT + l)`-th iteration of the step.
+    counters: Vec<[Value; LANE_COUNT]>,
+    /// The group being emitted.
+    group: usize,
+    /// The lanes of each value computed so far, per group.
+    lanes: HashMap<(InstId, usize), Lanes>,
 }
 
 impl<'t, 'a> VectorStep<'t, 'a> {
@@ -48,15 +51,26 @@ impl<'t, 'a> VectorStep<'t, 'a> {
         t: &'t mut FunctionTranslator<'a>,
         parallel: &'t ParallelLoop,
         for_loop: ForLoop,
-        counters: [Value; LANE_COUNT],
+        counters: Vec<[Value; LANE_COUNT]>,
     ) -> VectorStep<'t, 'a> {
         VectorStep {
             t,
             parallel,
             for_loop,
             counters,
+            group: 0,
             lanes: HashMap::new(),
         }
+    }
+
+    /// The position of lane `lane` of the current group among the step's
+    /// iterations (its lane for the tape cursor).
+    fn iteration(&self, lane: usize) -> i64 {
+        (self.group * LANE_COUNT + lane) as i64
+    }
+
+    fn set(&mut self, inst: InstId, value: Lanes) {
+        let _ = self.lanes.insert((inst, self.group), value);
     }
 
     fn body_insts(&self) -> &'a [InstId] {
@@ -69,22 +83,32 @@ impl<'t, 'a> VectorStep<'t, 'a> {
     }
 
     fn lanes_of(&self, value: InstId) -> Lanes {
-        self.lanes[&value]
+        self.lanes[&(value, self.group)]
     }
 
     /// Computes the uniform and index values and checks every index of the
     /// step and every window check: on a failure jumps to `fallback` with
     /// `arguments`, else continues in a new block, where the body goes.
     pub(super) fn precheck(&mut self, fallback: Block, arguments: &[Value]) -> Result<(), JitError> {
+        let func = self.t.func;
         for &inst in self.body_insts() {
             match self.parallel.variation.get(&inst) {
                 Some(Variation::Uniform) => {
+                    self.group = 0;
                     let value = self.uniform(inst)?;
-                    let _ = self.lanes.insert(inst, value);
+                    for group in 0..self.counters.len() {
+                        let _ = self.lanes.insert((inst, group), value);
+                    }
                 }
                 Some(Variation::Index) => {
-                    let value = self.index(inst)?;
-                    let _ = self.lanes.insert(inst, value);
+                    for group in 0..self.counters.len() {
+                        self.group = group;
+                        let value = self.index(inst)?;
+                        self.set(inst, value);
+                    }
+                    if let Inst::Pop(_) = func.insts[inst] {
+                        self.t.advance_tape_cursor(StackKind::Ints);
+                    }
                 }
                 Some(Variation::Varying) | None => {}
             }
@@ -121,12 +145,13 @@ impl<'t, 'a> VectorStep<'t, 'a> {
     fn index(&mut self, inst: InstId) -> Result<Lanes, JitError> {
         let func = self.t.func;
         match (&func.insts[inst], self.parallel.forwarded.get(&inst)) {
-            (Inst::Read(_), Some(None)) => return Ok(Lanes::Scalars(self.counters)),
+            (Inst::Read(_), Some(None)) => return Ok(Lanes::Scalars(self.counters[self.group])),
             (Inst::Read(_), Some(Some(value))) => return Ok(self.lanes_of(*value)),
             (Inst::Pop(ty), _) => {
                 let ty = *ty;
                 let words: [Value; LANE_COUNT] = std::array::from_fn(|lane| {
-                    let word = self.t.load_at_cursor(StackKind::Ints, lane as i64);
+                    let iteration = self.iteration(lane);
+                    let word = self.t.load_at_cursor(StackKind::Ints, iteration);
                     match ty {
                         ScalarType::Bool => {
                             self.t.builder.ins().icmp_imm_s(IntCC::NotEqual, word, 0)
@@ -134,7 +159,6 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                         ScalarType::Int | ScalarType::Real => word,
                     }
                 });
-                self.t.advance_tape_cursor(StackKind::Ints);
                 return Ok(Lanes::Scalars(words));
             }
             _ => {}
@@ -195,6 +219,7 @@ impl<'t, 'a> VectorStep<'t, 'a> {
         let mut singles = Vec::new();
         // Lane 1's counter is lane 0's plus this.
         let step = if self.for_loop.reverse { -1 } else { 1 };
+        let iterations = self.counters.len() * LANE_COUNT;
         for &inst in self.body_insts() {
             let (Inst::Load { array, indices } | Inst::Store { array, indices, .. }) =
                 &func.insts[inst]
@@ -216,10 +241,11 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                     constant: 0,
                     ..form.clone()
                 };
-                let members: Vec<(i128, InstId, usize)> = (0..LANE_COUNT)
-                    .map(|lane| {
-                        let shift = i128::from(form.counter) * step * lane as i128;
-                        (i128::from(form.constant) + shift, index, lane)
+                // Members are (constant, index, iteration of the step).
+                let members: Vec<(i128, InstId, usize)> = (0..iterations)
+                    .map(|iteration| {
+                        let shift = i128::from(form.counter) * step * iteration as i128;
+                        (i128::from(form.constant) + shift, index, iteration)
                     })
                     .collect();
                 match groups.iter_mut().find(|(key, _)| *key == (size, base.clone())) {
@@ -238,18 +264,29 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                 group
             };
             let (_, checked) = self.t.size_value(size);
-            for (_, index, lane) in ends {
-                let value = self.lanes_of(index).lane(&mut self.t.builder, ScalarType::Int, lane);
+            for (_, index, iteration) in ends {
+                self.group = iteration / LANE_COUNT;
+                let value = self.lanes_of(index).lane(
+                    &mut self.t.builder,
+                    ScalarType::Int,
+                    iteration % LANE_COUNT,
+                );
                 checks.push(self.out_of_bounds(value, checked));
             }
         }
         for (size, index) in singles {
             let (_, checked) = self.t.size_value(size);
-            let lanes = self.lanes_of(index);
-            let count = if matches!(lanes, Lanes::Uniform(_)) { 1 } else { LANE_COUNT };
-            for lane in 0..count {
-                let value = lanes.lane(&mut self.t.builder, ScalarType::Int, lane);
-                checks.push(self.out_of_bounds(value, checked));
+            for group in 0..self.counters.len() {
+                self.group = group;
+                let lanes = self.lanes_of(index);
+                if group > 0 && matches!(lanes, Lanes::Uniform(_)) {
+                    break;
+                }
+                let count = if matches!(lanes, Lanes::Uniform(_)) { 1 } else { LANE_COUNT };
+                for lane in 0..count {
+                    let value = lanes.lane(&mut self.t.builder, ScalarType::Int, lane);
+                    checks.push(self.out_of_bounds(value, checked));
+                }
             }
         }
         checks
@@ -270,7 +307,10 @@ impl<'t, 'a> VectorStep<'t, 'a> {
         for check in &self.parallel.window_checks {
             let width = check.max_offset - check.min_offset;
             let shift = check.reference_offset - check.min_offset;
-            for lane in 0..LANE_COUNT {
+            for (group, lane) in (0..self.counters.len())
+                .flat_map(|group| (0..LANE_COUNT).map(move |lane| (group, lane)))
+            {
+                self.group = group;
                 let index = self
                     .lanes_of(check.index)
                     .lane(&mut self.t.builder, ScalarType::Int, lane);
@@ -295,25 +335,39 @@ impl<'t, 'a> VectorStep<'t, 'a> {
     pub(super) fn body(&mut self) -> Result<(), JitError> {
         let func = self.t.func;
         for &inst in self.body_insts() {
-            match &func.insts[inst] {
-                Inst::Store {
-                    array,
-                    indices,
-                    value,
-                } => self.store(inst, *array, indices, *value),
-                Inst::Push(value) => self.push(*value),
-                Inst::Write { .. } => {}
-                _ if self.parallel.variation.get(&inst) == Some(&Variation::Varying) => {
-                    let value = self.varying(inst)?;
-                    let _ = self.lanes.insert(inst, value);
+            // Group by group at each instruction: the groups' iterations
+            // are independent too, and their operations interleave.
+            for group in 0..self.counters.len() {
+                self.group = group;
+                match &func.insts[inst] {
+                    Inst::Store {
+                        array,
+                        indices,
+                        value,
+                    } => self.store(inst, *array, indices, *value),
+                    Inst::Push(value) => self.push(*value),
+                    Inst::Write { .. } => {}
+                    _ if self.parallel.variation.get(&inst) == Some(&Variation::Varying) => {
+                        let value = self.varying(inst)?;
+                        self.set(inst, value);
+                    }
+                    _ => {}
                 }
+            }
+            match &func.insts[inst] {
+                Inst::Push(value) => {
+                    let stack = StackKind::of(self.ty(*value));
+                    self.t.advance_tape_cursor(stack);
+                }
+                Inst::Pop(ScalarType::Real) => self.t.advance_tape_cursor(StackKind::Reals),
                 _ => {}
             }
         }
         let last = LANE_COUNT - 1;
+        self.group = self.counters.len() - 1;
         self.t
             .builder
-            .def_var(self.for_loop.counter, self.counters[last]);
+            .def_var(self.for_loop.counter, self.counters[self.group][last]);
         for &(var, value) in &self.parallel.written {
             let ty = self.ty(value);
             let scalar = self.lanes_of(value).lane(&mut self.t.builder, ty, last);
@@ -339,9 +393,9 @@ impl<'t, 'a> VectorStep<'t, 'a> {
             Inst::Load { array, indices } => self.load(inst, *array, indices),
             Inst::Pop(_) => {
                 let words: [Value; LANE_COUNT] = std::array::from_fn(|lane| {
-                    self.t.load_at_cursor(StackKind::Reals, lane as i64)
+                    let iteration = self.iteration(lane);
+                    self.t.load_at_cursor(StackKind::Reals, iteration)
                 });
-                self.t.advance_tape_cursor(StackKind::Reals);
                 packed_reals(&mut self.t.builder, words)
             }
             Inst::Unary(op, operand) => match self.vector_unary(*op, *operand) {
@@ -558,7 +612,8 @@ impl<'t, 'a> VectorStep<'t, 'a> {
         }
     }
 
-    /// Both lanes' push of `value`, at their slots of the step's cursor.
+    /// Both lanes' push of `value`, at their slots of the step's cursor
+    /// (which moves on once every group has pushed).
     fn push(&mut self, value: InstId) {
         let ty = self.ty(value);
         let lanes = self.lanes_of(value);
@@ -569,10 +624,10 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                 ScalarType::Bool => self.t.builder.ins().uextend(types::I64, scalar),
                 ScalarType::Real | ScalarType::Int => scalar,
             };
-            let (top, offset) = self.t.tape_cursor_slot(stack, lane as i64);
+            let iteration = self.iteration(lane);
+            let (top, offset) = self.t.tape_cursor_slot(stack, iteration);
             let _ = self.t.builder.ins().store(trusted(), word, top, offset);
         }
-        self.t.advance_tape_cursor(stack);
     }
 }
 
