@@ -15,8 +15,9 @@
 //!
 //! Layout, after the cranelift-jit-demo: [`Jit`] owns the module and the
 //! contexts, `translate::FunctionTranslator` has one `translate_*` method
-//! per construct, `abi` is the frame layout and `runtime` the `extern "C"`
-//! helpers. This is the only module with `unsafe` code.
+//! per construct, `vectorize` runs independent loop iterations two at a
+//! time in vector registers, `abi` is the frame layout and `runtime` the
+//! `extern "C"` helpers. This is the only module with `unsafe` code.
 
 mod abi;
 mod runtime;

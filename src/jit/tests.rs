@@ -37,7 +37,10 @@ fn clif_text_shows_the_function_after_a_line_per_loop() {
             let line = lines.next().expect("a line per loop");
             assert!(line.starts_with("; loop v"), "{text}");
         }
-        assert!(lines.next().expect("the function").starts_with("function"), "{text}");
+        assert!(
+            lines.next().expect("the function").starts_with("function"),
+            "{text}"
+        );
     }
 }
 
@@ -260,4 +263,3 @@ fn compiled_functions_can_move_between_threads() {
     fn assert_send<T: Send>() {}
     assert_send::<JitFunction>();
 }
-

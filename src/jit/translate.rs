@@ -326,7 +326,10 @@ impl<'a> FunctionTranslator<'a> {
     }
 
     /// Translates one instruction; returns its value, if it has one.
-    pub(in crate::jit) fn translate_inst(&mut self, inst: InstId) -> Result<Option<Value>, JitError> {
+    pub(in crate::jit) fn translate_inst(
+        &mut self,
+        inst: InstId,
+    ) -> Result<Option<Value>, JitError> {
         let func = self.func;
         let value = match &func.insts[inst] {
             Inst::Select {
@@ -427,7 +430,11 @@ impl<'a> FunctionTranslator<'a> {
     }
 
     /// The Cranelift value and type of operand `operand` of `inst`.
-    pub(in crate::jit) fn operand(&self, inst: InstId, operand: InstId) -> Result<(Value, ScalarType), JitError> {
+    pub(in crate::jit) fn operand(
+        &self,
+        inst: InstId,
+        operand: InstId,
+    ) -> Result<(Value, ScalarType), JitError> {
         let value = self.values[operand]
             .ok_or_else(|| self.malformed(inst, IrFault::OutOfScope { operand }))?;
         let ty = self.func.types[operand]

@@ -158,6 +158,9 @@ mod tests {
     fn overflow_gives_no_form() {
         let big = Affine::constant(i64::MAX);
         assert_eq!(big.add(&Affine::constant(1)), None);
-        assert_eq!(Affine::counter().scale(i64::MAX).and_then(|f| f.scale(2)), None);
+        assert_eq!(
+            Affine::counter().scale(i64::MAX).and_then(|f| f.scale(2)),
+            None
+        );
     }
 }

@@ -529,7 +529,11 @@ impl<'f> Analysis<'f> {
         }
         let (reference, reference_form) = *affine.first()?;
         let stride = reference_form.counter;
-        if stride == 0 || !affine.iter().all(|(_, form)| form.same_base(reference_form)) {
+        if stride == 0
+            || !affine
+                .iter()
+                .all(|(_, form)| form.same_base(reference_form))
+        {
             return None;
         }
         let min_offset = affine.iter().map(|(_, form)| form.constant).min()?;

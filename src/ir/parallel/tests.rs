@@ -180,7 +180,12 @@ fn tape_traffic_counts_straight_line_bodies_only() {
 
 /// Every `For` of `func` with the depth of its nesting, outermost first.
 fn loops(func: &Func) -> Vec<(InstId, usize)> {
-    fn walk(func: &Func, block: crate::ir::BlockId, depth: usize, found: &mut Vec<(InstId, usize)>) {
+    fn walk(
+        func: &Func,
+        block: crate::ir::BlockId,
+        depth: usize,
+        found: &mut Vec<(InstId, usize)>,
+    ) {
         for &inst in &func.blocks[block].insts {
             match &func.insts[inst] {
                 Inst::For { body, .. } => {

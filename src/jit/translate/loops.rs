@@ -88,9 +88,7 @@ impl FunctionTranslator<'_> {
         // Reserved only when the body pushes or pops, not both.
         let traffic = parallel::tape_traffic(self.func, body)
             .filter(|traffic| (traffic.pushes() > 0) != (traffic.pops() > 0));
-        let analysis = self
-            .vectorize
-            .then(|| parallel::analyze(self.func, inst));
+        let analysis = self.vectorize.then(|| parallel::analyze(self.func, inst));
         let report = LoopReport {
             inst,
             vectorized: matches!(analysis, Some(Ok(_))),
@@ -141,10 +139,13 @@ impl FunctionTranslator<'_> {
         let checked = self.create_scalar_loop(exit);
         let (start, end) = (for_loop.start(), for_loop.end());
         let arguments = [start.into(), end.into()];
-        let _ = self
-            .builder
-            .ins()
-            .brif(reserved, fast.header, &arguments, checked.header, &arguments);
+        let _ = self.builder.ins().brif(
+            reserved,
+            fast.header,
+            &arguments,
+            checked.header,
+            &arguments,
+        );
         self.emit_scalar_loop(&fast, for_loop, Some(traffic))?;
         self.emit_scalar_loop(&checked, for_loop, None)?;
         self.builder.seal_block(fast.header);

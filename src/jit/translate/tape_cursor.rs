@@ -20,8 +20,8 @@
 //! `len - 1 - lane * Q - k` for the `k`-th pop.
 
 use super::{FunctionTranslator, trusted};
-use crate::ir::parallel::TapeTraffic;
 use crate::ir::ScalarType;
+use crate::ir::parallel::TapeTraffic;
 use crate::jit::JitError;
 use crate::jit::abi::SLOT_BYTES;
 use crate::jit::runtime as helpers;

@@ -25,9 +25,7 @@ impl VectorEmitter<'_, '_> {
 
     /// The bits of a mask as reals, for `bitselect` on reals.
     fn mask_as_reals(&mut self, mask: Value) -> Value {
-        self.builder
-            .ins()
-            .bitcast(REALS, lane_order(), mask)
+        self.builder.ins().bitcast(REALS, lane_order(), mask)
     }
 }
 
@@ -92,9 +90,7 @@ impl Arithmetic for VectorEmitter<'_, '_> {
         self.mask_as_reals(a)
     }
     fn bits_of(&mut self, a: Value) -> Value {
-        self.builder
-            .ins()
-            .bitcast(WORDS, lane_order(), a)
+        self.builder.ins().bitcast(WORDS, lane_order(), a)
     }
     fn band(&mut self, a: Value, b: Value) -> Value {
         self.builder.ins().band(a, b)

@@ -94,13 +94,9 @@ pub(super) fn packed_reals(builder: &mut FunctionBuilder, values: [Value; LANE_C
 /// The two lanes of a 128-bit vector exchanged.
 pub(super) fn swap(builder: &mut FunctionBuilder, vector: Value) -> Value {
     let ty = builder.func.dfg.value_type(vector);
-    let bytes = builder
-        .ins()
-        .bitcast(types::I8X16, lane_order(), vector);
+    let bytes = builder.ins().bitcast(types::I8X16, lane_order(), vector);
     let order: Vec<u8> = (8..16).chain(0..8).collect();
     let mask = builder.func.dfg.immediates.push(order.as_slice().into());
     let swapped = builder.ins().shuffle(bytes, bytes, mask);
-    builder
-        .ins()
-        .bitcast(ty, lane_order(), swapped)
+    builder.ins().bitcast(ty, lane_order(), swapped)
 }

@@ -112,7 +112,9 @@ pub(crate) fn translate_vector_for(
         t.builder.ins().isub(end, position)
     };
     let before_end = if for_loop.reverse {
-        t.builder.ins().icmp(IntCC::SignedGreaterThan, position, end)
+        t.builder
+            .ins()
+            .icmp(IntCC::SignedGreaterThan, position, end)
     } else {
         t.builder.ins().icmp(IntCC::SignedLessThan, position, end)
     };
@@ -146,7 +148,15 @@ pub(crate) fn translate_vector_for(
     }
     for (step_block, groups) in steps {
         t.builder.switch_to_block(step_block);
-        let next = emit_step(t, for_loop, parallel, traffic, position, groups, scalar.header)?;
+        let next = emit_step(
+            t,
+            for_loop,
+            parallel,
+            traffic,
+            position,
+            groups,
+            scalar.header,
+        )?;
         let _ = t.builder.ins().jump(vector_header, &[next.into()]);
     }
 
@@ -162,13 +172,10 @@ pub(crate) fn translate_vector_for(
             .ins()
             .icmp(IntCC::SignedGreaterThanOrEqual, done_position, end)
     };
-    let _ = t.builder.ins().brif(
-        finished,
-        exit,
-        &[],
-        vector_header,
-        &[done_position.into()],
-    );
+    let _ = t
+        .builder
+        .ins()
+        .brif(finished, exit, &[], vector_header, &[done_position.into()]);
     for block in [vector_header, scalar.header, done, exit] {
         t.builder.seal_block(block);
     }
@@ -203,10 +210,7 @@ fn emit_step(
         })
         .collect();
     let iterations = (groups * LANE_COUNT) as i64;
-    let next = t
-        .builder
-        .ins()
-        .iadd_imm_s(position, direction * iterations);
+    let next = t.builder.ins().iadd_imm_s(position, direction * iterations);
     if let Some(traffic) = traffic {
         t.tape_cursor = Some(TapeCursor::new(traffic, iterations));
     }

@@ -89,7 +89,11 @@ impl<'t, 'a> VectorStep<'t, 'a> {
     /// Computes the uniform and index values and checks every index of the
     /// step and every window check: on a failure jumps to `fallback` with
     /// `arguments`, else continues in a new block, where the body goes.
-    pub(super) fn precheck(&mut self, fallback: Block, arguments: &[Value]) -> Result<(), JitError> {
+    pub(super) fn precheck(
+        &mut self,
+        fallback: Block,
+        arguments: &[Value],
+    ) -> Result<(), JitError> {
         let func = self.t.func;
         for &inst in self.body_insts() {
             match self.parallel.variation.get(&inst) {
@@ -180,8 +184,15 @@ impl<'t, 'a> VectorStep<'t, 'a> {
             && let Inst::Int(divisor) = func.insts[*rhs]
             && self.ty(inst) == ScalarType::Int
         {
-            let dividend = self.lanes_of(*lhs).lane(&mut self.t.builder, ScalarType::Int, lane);
-            return Ok(divide_by_constant(&mut self.t.builder, *op, dividend, divisor));
+            let dividend = self
+                .lanes_of(*lhs)
+                .lane(&mut self.t.builder, ScalarType::Int, lane);
+            return Ok(divide_by_constant(
+                &mut self.t.builder,
+                *op,
+                dividend,
+                divisor,
+            ));
         }
         for &operand in &operands {
             let ty = self.ty(operand);
@@ -215,7 +226,7 @@ impl<'t, 'a> VectorStep<'t, 'a> {
             })
             .collect();
         let mut seen = HashSet::new();
-        let mut groups: Vec<((Size, Affine), Vec<(i128, InstId, usize)>)> = Vec::new();
+        let mut groups: Vec<BoundsGroup> = Vec::new();
         let mut singles = Vec::new();
         // Lane 1's counter is lane 0's plus this.
         let step = if self.for_loop.reverse { -1 } else { 1 };
@@ -241,30 +252,47 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                     constant: 0,
                     ..form.clone()
                 };
-                // Members are (constant, index, iteration of the step).
-                let members: Vec<(i128, InstId, usize)> = (0..iterations)
-                    .map(|iteration| {
-                        let shift = i128::from(form.counter) * step * iteration as i128;
-                        (i128::from(form.constant) + shift, index, iteration)
-                    })
-                    .collect();
-                match groups.iter_mut().find(|(key, _)| *key == (size, base.clone())) {
-                    Some((_, group)) => group.extend(members),
-                    None => groups.push(((size, base), members)),
+                let members = (0..iterations).map(|iteration| {
+                    let shift = i128::from(form.counter) * step * iteration as i128;
+                    BoundsMember {
+                        offset: i128::from(form.constant) + shift,
+                        index,
+                        iteration,
+                    }
+                });
+                match groups
+                    .iter_mut()
+                    .find(|group| group.size == size && group.base == base)
+                {
+                    Some(group) => group.members.extend(members),
+                    None => groups.push(BoundsGroup {
+                        size,
+                        base,
+                        members: members.collect(),
+                    }),
                 }
             }
         }
         let mut checks = Vec::new();
-        for ((size, _), group) in groups {
-            let low = *group.iter().min_by_key(|member| member.0).expect("a member");
-            let high = *group.iter().max_by_key(|member| member.0).expect("a member");
-            let ends = if high.0 - low.0 < 1 << 62 {
+        for BoundsGroup { size, members, .. } in groups {
+            let low = *members
+                .iter()
+                .min_by_key(|member| member.offset)
+                .expect("a member");
+            let high = *members
+                .iter()
+                .max_by_key(|member| member.offset)
+                .expect("a member");
+            let ends = if high.offset - low.offset < 1 << 62 {
                 vec![low, high]
             } else {
-                group
+                members
             };
             let (_, checked) = self.t.size_value(size);
-            for (_, index, iteration) in ends {
+            for BoundsMember {
+                index, iteration, ..
+            } in ends
+            {
                 self.group = iteration / LANE_COUNT;
                 let value = self.lanes_of(index).lane(
                     &mut self.t.builder,
@@ -282,7 +310,11 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                 if group > 0 && matches!(lanes, Lanes::Uniform(_)) {
                     break;
                 }
-                let count = if matches!(lanes, Lanes::Uniform(_)) { 1 } else { LANE_COUNT };
+                let count = if matches!(lanes, Lanes::Uniform(_)) {
+                    1
+                } else {
+                    LANE_COUNT
+                };
                 for lane in 0..count {
                     let value = lanes.lane(&mut self.t.builder, ScalarType::Int, lane);
                     checks.push(self.out_of_bounds(value, checked));
@@ -311,12 +343,12 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                 .flat_map(|group| (0..LANE_COUNT).map(move |lane| (group, lane)))
             {
                 self.group = group;
-                let index = self
-                    .lanes_of(check.index)
-                    .lane(&mut self.t.builder, ScalarType::Int, lane);
-                let reference = self
-                    .lanes_of(check.reference)
-                    .lane(&mut self.t.builder, ScalarType::Int, lane);
+                let index =
+                    self.lanes_of(check.index)
+                        .lane(&mut self.t.builder, ScalarType::Int, lane);
+                let reference =
+                    self.lanes_of(check.reference)
+                        .lane(&mut self.t.builder, ScalarType::Int, lane);
                 let distance = self.t.builder.ins().isub(index, reference);
                 let distance = self.t.builder.ins().iadd_imm_s(distance, shift);
                 checks.push(self.t.builder.ins().icmp_imm_u(
@@ -490,9 +522,7 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                 let (x, y) = (a.reals(builder), b.reals(builder));
                 Some(Lanes::Reals(arithmetic(builder.ins(), x, y)))
             }
-            ScalarType::Bool
-                if matches!(a, Lanes::Mask(_)) || matches!(b, Lanes::Mask(_)) =>
-            {
+            ScalarType::Bool if matches!(a, Lanes::Mask(_)) || matches!(b, Lanes::Mask(_)) => {
                 let (x, y) = (a.mask(builder), b.mask(builder));
                 Some(Lanes::Mask(match op {
                     BinaryOp::And => builder.ins().band(x, y),
@@ -594,11 +624,7 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                 swap(&mut self.t.builder, vector)
             };
             let address = self.address(array, indices, first);
-            let _ = self
-                .t
-                .builder
-                .ins()
-                .store(unaligned(), vector, address, 0);
+            let _ = self.t.builder.ins().store(unaligned(), vector, address, 0);
             return;
         }
         for lane in 0..LANE_COUNT {
@@ -631,6 +657,23 @@ impl<'t, 'a> VectorStep<'t, 'a> {
     }
 }
 
+/// Indices of one extent whose affine forms differ only in the constant:
+/// their values in the step's iterations are `v + offset` for one `v`.
+struct BoundsGroup {
+    size: Size,
+    /// The common form, with constant 0.
+    base: Affine,
+    members: Vec<BoundsMember>,
+}
+
+/// One index of a [`BoundsGroup`] in one iteration of the step.
+#[derive(Clone, Copy)]
+struct BoundsMember {
+    offset: i128,
+    index: InstId,
+    iteration: usize,
+}
+
 /// For two adjacent elements (`lane_delta` of 1 or -1): the lane whose
 /// element comes first in memory.
 fn adjacent_first_lane(delta: Option<i64>) -> Option<usize> {
@@ -643,7 +686,12 @@ fn adjacent_first_lane(delta: Option<i64>) -> Option<usize> {
 
 /// `a / divisor` or `a % divisor` for a nonzero constant divisor, as
 /// `eval` defines them (wrapping: `i64::MIN / -1 == i64::MIN`).
-fn divide_by_constant(builder: &mut FunctionBuilder, op: BinaryOp, a: Value, divisor: i64) -> Value {
+fn divide_by_constant(
+    builder: &mut FunctionBuilder,
+    op: BinaryOp,
+    a: Value,
+    divisor: i64,
+) -> Value {
     match (op, divisor) {
         (BinaryOp::Div, -1) => builder.ins().ineg(a),
         (_, -1) => builder.ins().iconst(types::I64, 0),

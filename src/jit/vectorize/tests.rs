@@ -30,7 +30,12 @@ fn input(n: usize) -> Value {
         0.1,
         -1e-310,
     ];
-    arr(&[n], &(0..n).map(|i| pool[(i * 5 + 3) % pool.len()]).collect::<Vec<_>>())
+    arr(
+        &[n],
+        &(0..n)
+            .map(|i| pool[(i * 5 + 3) % pool.len()])
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn config() -> RunConfig {
@@ -82,7 +87,13 @@ fn hand_built_loops_agree_with_the_interpreter_at_every_trip_count() {
             "{name}: vectorized exactly when the analysis allows"
         );
         for n in LENGTHS {
-            agree(&program.func, &jit, &[input(n)], &config(), &format!("{name} at n = {n}"));
+            agree(
+                &program.func,
+                &jit,
+                &[input(n)],
+                &config(),
+                &format!("{name} at n = {n}"),
+            );
         }
     }
 }
@@ -206,7 +217,13 @@ fn a_popped_index_outside_its_window_runs_as_scalar_code() {
     assert!(report_of(&jit, target).vectorized);
     for n in LENGTHS {
         let values: Vec<f64> = (0..n).map(|i| i as f64 + 1.0).collect();
-        agree(&func, &jit, &[arr(&[n], &values)], &config(), &format!("n = {n}"));
+        agree(
+            &func,
+            &jit,
+            &[arr(&[n], &values)],
+            &config(),
+            &format!("n = {n}"),
+        );
     }
 }
 
@@ -253,7 +270,11 @@ fn the_odd_even_layers_are_vectorized_forward_and_in_both_sweeps() {
 
     let jit = JitFunction::compile(&grad).expect("compiles");
     let layers = inner_loops(&grad);
-    assert_eq!(layers.len(), 2, "the forward sweep's and the reverse sweep's");
+    assert_eq!(
+        layers.len(),
+        2,
+        "the forward sweep's and the reverse sweep's"
+    );
     assert!(layers.iter().any(|(_, reverse)| *reverse));
     assert!(layers.iter().any(|(_, reverse)| !*reverse));
     for (inst, _) in layers {
@@ -283,7 +304,13 @@ fn every_tape_limit_fails_where_the_interpreter_fails() {
             if interp::run(&grad, &args, &config).is_err() {
                 failures += 1;
             }
-            agree(&grad, &jit, &args, &config, &format!("n = {n}, limit {tape_limit}"));
+            agree(
+                &grad,
+                &jit,
+                &args,
+                &config,
+                &format!("n = {n}, limit {tape_limit}"),
+            );
         }
         assert!(failures > 10, "some limits are reached");
     }
@@ -315,7 +342,13 @@ fn an_underflow_in_a_popping_loop_is_the_interpreters() {
         let jit = JitFunction::compile(&func).expect("compiles");
         assert!(report_of(&jit, target).vectorized);
         for n in LENGTHS {
-            agree(&func, &jit, &[input(n)], &config(), &format!("{pushed} pushed, n = {n}"));
+            agree(
+                &func,
+                &jit,
+                &[input(n)],
+                &config(),
+                &format!("{pushed} pushed, n = {n}"),
+            );
         }
     }
 }
