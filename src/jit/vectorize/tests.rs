@@ -287,32 +287,60 @@ fn the_odd_even_layers_are_vectorized_forward_and_in_both_sweeps() {
     assert_eq!(scalar.vectorized_loops(), 0);
 }
 
+/// The relaxed gradient of `sum(w * sorted(x))` by bubble sort with early
+/// exit: its inner loop carries the `swapped` flag (not vectorized) but
+/// its tape traffic is reserved before it.
+fn bubble_gradient() -> Func {
+    let source = format!(
+        "{}\nfn loss(x: real[n], w: real[n]) -> real {{ sum(w * sorted(x)) }}\n",
+        include_str!("../../../tests/fixtures/reference/bubble_early_exit.dsl")
+    );
+    let options = Options {
+        backend: Backend::Interp,
+        ..Options::default()
+    };
+    let function = compile(&source, &options)
+        .and_then(|program| program.function("loss"))
+        .expect("compiles");
+    function.grad_ir().expect("differentiable").clone()
+}
+
 #[test]
 fn every_tape_limit_fails_where_the_interpreter_fails() {
-    let (_, grad) = odd_even(Mode::Relaxed);
-    let jit = JitFunction::compile(&grad).expect("compiles");
-    for n in [3, 8] {
-        let args = [input(n), input(n), Value::Real(1.0)];
-        // Every limit up to well past what the call needs: the limit hits
-        // inside vectorized loops, at every position of a step.
-        let mut failures = 0;
-        for tape_limit in 0..400 {
-            let config = RunConfig {
-                tape_limit,
-                ..config()
-            };
-            if interp::run(&grad, &args, &config).is_err() {
-                failures += 1;
+    let (_, odd_even_grad) = odd_even(Mode::Relaxed);
+    let bubble = bubble_gradient();
+    for (name, grad) in [("odd-even", &odd_even_grad), ("bubble", &bubble)] {
+        let jit = JitFunction::compile(grad).expect("compiles");
+        assert!(
+            jit.loop_reports()
+                .iter()
+                .any(|report| report.tape_reserved && !report.vectorized),
+            "{name}: a loop runs its reserved copy without vectors"
+        );
+        for n in [3, 8] {
+            let args = [input(n), input(n), Value::Real(1.0)];
+            // Every limit up to well past what the call needs: the limit
+            // hits inside reserved and vectorized loops, at every position
+            // of a step.
+            let mut failures = 0;
+            for tape_limit in 0..400 {
+                let config = RunConfig {
+                    tape_limit,
+                    ..config()
+                };
+                if interp::run(grad, &args, &config).is_err() {
+                    failures += 1;
+                }
+                agree(
+                    grad,
+                    &jit,
+                    &args,
+                    &config,
+                    &format!("{name}, n = {n}, limit {tape_limit}"),
+                );
             }
-            agree(
-                &grad,
-                &jit,
-                &args,
-                &config,
-                &format!("n = {n}, limit {tape_limit}"),
-            );
+            assert!(failures > 10, "some limits are reached");
         }
-        assert!(failures > 10, "some limits are reached");
     }
 }
 
