@@ -328,6 +328,16 @@ impl Jit {
     }
 }
 
+/// Whether loops are vectorized on this host (see `vectorize`).
+pub fn host_vectorizes() -> Result<bool, JitError> {
+    let jit = Jit::new()?;
+    let vectors = jit.vectors();
+    // SAFETY: nothing was defined or finalized, so no pointer into the
+    // module's memory exists.
+    unsafe { jit.module.free_memory() };
+    Ok(vectors)
+}
+
 /// One comment line about a loop, for [`clif_text`].
 fn describe_loop(func: &Func, report: &LoopReport) -> String {
     let counter = match &func.insts[report.inst] {

@@ -33,8 +33,9 @@
 //!
 //! Vectorization needs 128-bit vectors with the operations the body uses:
 //! on x86-64 SSE4.1 (`roundpd`, `pinsrq`/`pextrq`), which
-//! `cranelift_native` detects; aarch64 always has them. Elsewhere every
-//! loop stays scalar.
+//! `cranelift_native` detects. Elsewhere every loop stays scalar: aarch64
+//! has the operations too, but the code has not been run there yet, so it
+//! is off until a test machine confirms it.
 
 mod kernels;
 mod lanes;
@@ -56,7 +57,6 @@ use step::VectorStep;
 pub(crate) fn host_supports(isa: &dyn TargetIsa) -> bool {
     match isa.name() {
         "x64" => isa.has_round(),
-        "aarch64" => true,
         _ => false,
     }
 }
