@@ -254,6 +254,18 @@ impl Function {
         }
     }
 
+    /// The IR the forward code runs (after smoothing).
+    #[cfg(test)]
+    pub(crate) fn forward_ir(&self) -> &Func {
+        self.forward.func()
+    }
+
+    /// The IR the gradient code runs, if the function has a gradient.
+    #[cfg(test)]
+    pub(crate) fn grad_ir(&self) -> Option<&Func> {
+        self.grad.as_ref().map(Executable::func)
+    }
+
     /// The Cranelift IR of the forward and gradient functions.
     pub fn clif_text(&self) -> Result<String, Error> {
         let mut text = jit::clif_text(self.forward.func())

@@ -25,6 +25,7 @@ pub mod build;
 pub mod display;
 pub mod lower;
 pub mod optimize;
+pub mod parallel;
 pub mod segments;
 pub mod verify;
 

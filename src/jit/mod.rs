@@ -17,13 +17,15 @@
 //!
 //! Layout, after the cranelift-jit-demo: [`Jit`] owns the module and the
 //! contexts, `translate::FunctionTranslator` has one `translate_*` method
-//! per construct, `abi` is the frame layout and `runtime` the `extern "C"`
-//! helpers. This is the only module with `unsafe` code.
+//! per construct, `vectorize` runs independent loop iterations two at a
+//! time in vector registers, `abi` is the frame layout and `runtime` the
+//! `extern "C"` helpers. This is the only module with `unsafe` code.
 
 mod abi;
 mod runtime;
 mod storage;
 mod translate;
+mod vectorize;
 
 #[cfg(test)]
 mod differential;
@@ -42,6 +44,7 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, ModuleError, default_libcall_names};
 use std::sync::{Mutex, PoisonError};
 use translate::FunctionTranslator;
+pub use translate::loops::LoopReport;
 
 /// A failure to compile. Every variant is a bug in the compiler (or an
 /// unsupported host), never a fault of the user's program.
@@ -126,6 +129,8 @@ pub struct JitFunction {
     module: Option<Mutex<JITModule>>,
     /// The compiled code, valid while `module` lives.
     entry: EntryPoint,
+    /// What became of each `For` loop.
+    loop_reports: Vec<LoopReport>,
 }
 
 impl std::fmt::Debug for JitFunction {
@@ -139,11 +144,17 @@ impl std::fmt::Debug for JitFunction {
 }
 
 impl JitFunction {
-    /// Compiles `func` to native code.
+    /// Compiles `func` to native code, vectorizing the loops that allow it
+    /// where the host has 128-bit vectors.
     pub fn compile(func: &Func) -> Result<JitFunction, JitError> {
+        JitFunction::compile_with(func, true)
+    }
+
+    /// Compiles `func`; `vectorize: false` keeps every loop scalar.
+    pub fn compile_with(func: &Func, vectorize: bool) -> Result<JitFunction, JitError> {
         check_params_read_only(func)?;
         let mut jit = Jit::new()?;
-        let func_id = jit.translate(func)?;
+        let (func_id, loop_reports) = jit.translate(func, vectorize)?;
         jit.module
             .define_function(func_id, &mut jit.ctx)
             .map_err(|error| JitError::module(func, error))?;
@@ -161,7 +172,22 @@ impl JitFunction {
             func: func.clone(),
             module: Some(Mutex::new(jit.module)),
             entry,
+            loop_reports,
         })
+    }
+
+    /// What became of each `For` loop of the function, in translation
+    /// order (outer loops before the loops they contain).
+    pub fn loop_reports(&self) -> &[LoopReport] {
+        &self.loop_reports
+    }
+
+    /// How many loops run two iterations at a time.
+    pub fn vectorized_loops(&self) -> usize {
+        self.loop_reports
+            .iter()
+            .filter(|report| report.vectorized)
+            .count()
     }
 
     /// Runs the compiled code on `args`; same contract as `interp::run`.
@@ -250,11 +276,18 @@ const _: () = {
 };
 
 /// The Cranelift IR text of `func` as the JIT translates it (before
-/// Cranelift's own optimisations), for `smoothc ir --stage clif`.
+/// Cranelift's own optimisations), for `smoothc ir --stage clif`, after
+/// one comment line per `For` loop saying whether it was vectorized (and
+/// if not, why) and whether its tape traffic is reserved before it.
 pub fn clif_text(func: &Func) -> Result<String, JitError> {
     let mut jit = Jit::new()?;
-    let _ = jit.translate(func)?;
-    let text = jit.ctx.func.display().to_string();
+    let (_, reports) = jit.translate(func, true)?;
+    let mut text = String::new();
+    for report in &reports {
+        text.push_str(&describe_loop(func, report));
+        text.push('\n');
+    }
+    text.push_str(&jit.ctx.func.display().to_string());
     jit.module.clear_context(&mut jit.ctx);
     // SAFETY: nothing was defined or finalized, so no pointer into the
     // module's memory exists.
@@ -306,8 +339,19 @@ impl Jit {
         })
     }
 
-    /// Declares `func` in the module and translates it into `self.ctx`.
-    fn translate(&mut self, func: &Func) -> Result<FuncId, JitError> {
+    /// Whether the host has the vector operations vectorized loops use.
+    fn vectors(&self) -> bool {
+        vectorize::host_supports(self.module.isa())
+    }
+
+    /// Declares `func` in the module and translates it into `self.ctx`
+    /// (vectorizing loops if `vectorize` and the host allows).
+    fn translate(
+        &mut self,
+        func: &Func,
+        vectorize: bool,
+    ) -> Result<(FuncId, Vec<LoopReport>), JitError> {
+        let vectorize = vectorize && self.vectors();
         let pointer_type = self.module.target_config().pointer_type();
         let mut signature = self.module.make_signature();
         signature.params.push(AbiParam::new(pointer_type));
@@ -319,7 +363,40 @@ impl Jit {
         self.ctx.func.signature = signature;
         self.ctx.func.name = UserFuncName::user(0, func_id.as_u32());
         let builder = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder_context);
-        FunctionTranslator::translate_function(builder, &mut self.module, func)?;
-        Ok(func_id)
+        let reports =
+            FunctionTranslator::translate_function(builder, &mut self.module, func, vectorize)?;
+        Ok((func_id, reports))
     }
+}
+
+/// Whether loops are vectorized on this host (see `vectorize`).
+pub fn host_vectorizes() -> Result<bool, JitError> {
+    let jit = Jit::new()?;
+    let vectors = jit.vectors();
+    // SAFETY: nothing was defined or finalized, so no pointer into the
+    // module's memory exists.
+    unsafe { jit.module.free_memory() };
+    Ok(vectors)
+}
+
+/// One comment line about a loop, for [`clif_text`].
+fn describe_loop(func: &Func, report: &LoopReport) -> String {
+    let counter = match &func.insts[report.inst] {
+        crate::ir::Inst::For { counter, .. } => func.vars[*counter].name.as_str(),
+        _ => "?",
+    };
+    let shape = if report.vectorized {
+        "vectorized (2 lanes)".to_string()
+    } else {
+        match &report.rejection {
+            Some(rejection) => format!("scalar: {}", rejection.describe(func)),
+            None => "scalar (vectorization off on this host)".to_string(),
+        }
+    };
+    let tape = if report.tape_reserved {
+        ", tape reserved before the loop"
+    } else {
+        ""
+    };
+    format!("; loop {} (for {counter}): {shape}{tape}", report.inst)
 }

@@ -20,6 +20,9 @@ pub(crate) const TAPE_PUSH_INT: &str = "smoothc_tape_push_int";
 pub(crate) const TAPE_POP_REAL: &str = "smoothc_tape_pop_real";
 /// The symbol of `Pop` of an int or bool: `(tape: ptr, out: ptr) -> i32`.
 pub(crate) const TAPE_POP_INT: &str = "smoothc_tape_pop_int";
+/// The symbol of a loop's reservation: `(tape: ptr, reals: i64, ints: i64)`,
+/// room for that many more values on each stack (see `Tape::reserve`).
+pub(crate) const TAPE_RESERVE: &str = "smoothc_tape_reserve";
 /// The math symbols, as `runtime::math::symbols` names them (the other
 /// math functions are kernels the JIT emits inline).
 pub(crate) const SIN: &str = "smoothc_sin";
@@ -35,6 +38,7 @@ pub(crate) fn symbols() -> Vec<(&'static str, *const u8)> {
         (TAPE_PUSH_INT, tape_push_int as *const u8),
         (TAPE_POP_REAL, tape_pop_real as *const u8),
         (TAPE_POP_INT, tape_pop_int as *const u8),
+        (TAPE_RESERVE, tape_reserve as *const u8),
         (TAPE_PUSH_ARRAY, tape_push_array as *const u8),
         (TAPE_POP_ARRAY, tape_pop_array as *const u8),
         (SORT_ARRAY, sort_array as *const u8),
@@ -256,4 +260,17 @@ unsafe extern "C" fn tape_pop_int(tape: *mut Tape, out: *mut i64) -> i32 {
         }
         Err(error) => status_of(&error),
     }
+}
+
+/// Makes room on the tape for `reals` more reals and `ints` more ints.
+///
+/// # Safety
+///
+/// As for [`tape_push_real`]. The counts are those of one loop, which the
+/// generated code has checked against the tape's limit (so they are
+/// non-negative and fit in memory as far as the limit allows).
+unsafe extern "C" fn tape_reserve(tape: *mut Tape, reals: i64, ints: i64) {
+    // SAFETY: the caller guarantees `tape` is valid and not aliased.
+    let tape = unsafe { &mut *tape };
+    tape.reserve(reals.max(0) as usize, ints.max(0) as usize);
 }

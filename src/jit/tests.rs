@@ -23,10 +23,24 @@ fn jit_agrees_with_the_interpreter_on_every_test_program() {
 }
 
 #[test]
-fn clif_text_shows_the_function() {
+fn clif_text_shows_the_function_after_a_line_per_loop() {
     for case in all_cases() {
         let text = clif_text(&case.func).expect("translates");
-        assert!(text.starts_with("function"), "{text}");
+        let loops = case
+            .func
+            .insts
+            .values()
+            .filter(|inst| matches!(inst, Inst::For { .. }))
+            .count();
+        let mut lines = text.lines();
+        for _ in 0..loops {
+            let line = lines.next().expect("a line per loop");
+            assert!(line.starts_with("; loop v"), "{text}");
+        }
+        assert!(
+            lines.next().expect("the function").starts_with("function"),
+            "{text}"
+        );
     }
 }
 

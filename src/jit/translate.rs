@@ -33,7 +33,9 @@ use cranelift_module::Module;
 use std::collections::HashMap;
 
 mod calls;
-mod inline_math;
+pub(crate) mod inline_math;
+pub(in crate::jit) mod loops;
+pub(in crate::jit) mod tape_cursor;
 
 /// The Cranelift type of an IR scalar type (in registers).
 pub(crate) fn clif_type(ty: ScalarType) -> Type {
@@ -46,44 +48,44 @@ pub(crate) fn clif_type(ty: ScalarType) -> Type {
 
 /// Memory accesses to the frame and to bounds-checked array elements:
 /// aligned, and never trapping.
-fn trusted() -> MemFlagsData {
+pub(in crate::jit) fn trusted() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
 /// Translates one IR function into the function of a `FunctionBuilder`.
 pub(crate) struct FunctionTranslator<'a> {
     /// The builder of the Cranelift function being written.
-    builder: FunctionBuilder<'a>,
+    pub(in crate::jit) builder: FunctionBuilder<'a>,
     /// The module, to import the runtime helpers into the function.
-    module: &'a mut JITModule,
+    pub(in crate::jit) module: &'a mut JITModule,
     /// The IR function being translated.
-    func: &'a Func,
+    pub(in crate::jit) func: &'a Func,
     /// The pointer-sized integer type of the host.
-    pointer_type: Type,
+    pub(in crate::jit) pointer_type: Type,
     /// The `*mut Frame` argument.
     frame: Value,
     /// The frame's tape pointer, loaded at entry.
-    tape: Value,
+    pub(in crate::jit) tape: Value,
     /// `Tau`, loaded at entry.
-    tau: Value,
+    pub(in crate::jit) tau: Value,
     /// The scalar slot table, loaded at entry (for parameters and outputs).
     scalars: Value,
     /// The value of each size parameter, then of each derived size (as
     /// `abi::size_slot` orders them), loaded at entry.
     sizes: Vec<Value>,
     /// The element buffer of each array variable, loaded at entry.
-    array_bases: SecondaryMap<VarId, Option<Value>>,
+    pub(in crate::jit) array_bases: SecondaryMap<VarId, Option<Value>>,
     /// The Cranelift variable of each scalar IR variable.
-    variables: SecondaryMap<VarId, Option<Variable>>,
+    pub(in crate::jit) variables: SecondaryMap<VarId, Option<Variable>>,
     /// The Cranelift value of each IR value, while it is in scope (from its
     /// definition to the end of its block).
-    values: SecondaryMap<InstId, Option<Value>>,
+    pub(in crate::jit) values: SecondaryMap<InstId, Option<Value>>,
     /// Runtime helpers imported so far, by symbol.
     imports: HashMap<&'static str, FuncRef>,
     /// An 8-byte stack slot the pop helpers write their result to.
     pop_slot: Option<StackSlot>,
     /// The block that returns its `i32` parameter.
-    exit_block: Block,
+    pub(in crate::jit) exit_block: Block,
     /// The block that records an out-of-bounds index (params: inst, array,
     /// dim, index, len) and exits, created on first use.
     out_of_bounds_block: Option<Block>,
@@ -93,28 +95,40 @@ pub(crate) struct FunctionTranslator<'a> {
     /// The block that records a `while` loop over its bound (params: inst,
     /// bound) and exits, created on first use.
     loop_bound_block: Option<Block>,
+    /// Whether loops whose iterations are independent run two at a time
+    /// in vector registers (`jit::vectorize`).
+    pub(in crate::jit) vectorize: bool,
+    /// While translating the body of a loop whose tape traffic was
+    /// reserved before the loop: where its pushes and pops go.
+    pub(in crate::jit) tape_cursor: Option<tape_cursor::TapeCursor>,
+    /// What became of each `For` loop, in translation order.
+    pub(in crate::jit) loop_reports: Vec<loops::LoopReport>,
 }
 
 impl<'a> FunctionTranslator<'a> {
     /// Writes the whole function: entry (loading the frame), body, the
-    /// normal return (storing the outputs) and the fault blocks.
+    /// normal return (storing the outputs) and the fault blocks. Returns
+    /// what became of each `For` loop; `vectorize` allows running
+    /// independent iterations two at a time.
     pub(crate) fn translate_function(
         builder: FunctionBuilder<'a>,
         module: &'a mut JITModule,
         func: &'a Func,
-    ) -> Result<(), JitError> {
-        let mut translator = FunctionTranslator::translate_entry(builder, module, func);
+        vectorize: bool,
+    ) -> Result<Vec<loops::LoopReport>, JitError> {
+        let mut translator = FunctionTranslator::translate_entry(builder, module, func, vectorize);
         translator.translate_block(func.entry)?;
         translator.translate_return();
         translator.finish_fault_blocks();
         let FunctionTranslator {
             mut builder,
             module,
+            loop_reports,
             ..
         } = translator;
         builder.seal_all_blocks();
         builder.finalize(module.target_config());
-        Ok(())
+        Ok(loop_reports)
     }
 
     /// Starts the function: its entry block loads the frame's fields, the
@@ -124,6 +138,7 @@ impl<'a> FunctionTranslator<'a> {
         mut builder: FunctionBuilder<'a>,
         module: &'a mut JITModule,
         func: &'a Func,
+        vectorize: bool,
     ) -> FunctionTranslator<'a> {
         let pointer_type = module.target_config().pointer_type();
         let entry = builder.create_block();
@@ -209,6 +224,9 @@ impl<'a> FunctionTranslator<'a> {
             out_of_bounds_block: None,
             division_by_zero_block: None,
             loop_bound_block: None,
+            vectorize,
+            tape_cursor: None,
+            loop_reports: Vec::new(),
         }
     }
 
@@ -294,7 +312,7 @@ impl<'a> FunctionTranslator<'a> {
 
     /// Translates the instructions of `block`; its values go out of scope
     /// at its end.
-    fn translate_block(&mut self, block: BlockId) -> Result<(), JitError> {
+    pub(in crate::jit) fn translate_block(&mut self, block: BlockId) -> Result<(), JitError> {
         let func = self.func;
         for &inst in &func.blocks[block].insts {
             if let Some(value) = self.translate_inst(inst)? {
@@ -308,7 +326,10 @@ impl<'a> FunctionTranslator<'a> {
     }
 
     /// Translates one instruction; returns its value, if it has one.
-    fn translate_inst(&mut self, inst: InstId) -> Result<Option<Value>, JitError> {
+    pub(in crate::jit) fn translate_inst(
+        &mut self,
+        inst: InstId,
+    ) -> Result<Option<Value>, JitError> {
         let func = self.func;
         let value = match &func.insts[inst] {
             Inst::Select {
@@ -400,7 +421,7 @@ impl<'a> FunctionTranslator<'a> {
         Ok(Some(value))
     }
 
-    fn malformed(&self, inst: InstId, fault: IrFault) -> JitError {
+    pub(in crate::jit) fn malformed(&self, inst: InstId, fault: IrFault) -> JitError {
         JitError::MalformedIr {
             func: self.func.name.clone(),
             inst,
@@ -409,7 +430,11 @@ impl<'a> FunctionTranslator<'a> {
     }
 
     /// The Cranelift value and type of operand `operand` of `inst`.
-    fn operand(&self, inst: InstId, operand: InstId) -> Result<(Value, ScalarType), JitError> {
+    pub(in crate::jit) fn operand(
+        &self,
+        inst: InstId,
+        operand: InstId,
+    ) -> Result<(Value, ScalarType), JitError> {
         let value = self.values[operand]
             .ok_or_else(|| self.malformed(inst, IrFault::OutOfScope { operand }))?;
         let ty = self.func.types[operand]
@@ -418,7 +443,7 @@ impl<'a> FunctionTranslator<'a> {
     }
 
     /// Operand `operand` of `inst`, which must have type `expected`.
-    fn typed_operand(
+    pub(in crate::jit) fn typed_operand(
         &self,
         inst: InstId,
         operand: InstId,
@@ -438,14 +463,14 @@ impl<'a> FunctionTranslator<'a> {
         Ok(value)
     }
 
-    fn variable(&self, inst: InstId, var: VarId) -> Result<Variable, JitError> {
+    pub(in crate::jit) fn variable(&self, inst: InstId, var: VarId) -> Result<Variable, JitError> {
         self.variables[var].ok_or_else(|| self.malformed(inst, IrFault::NotScalar { var }))
     }
 
     /// The value of a size as `(value, checked)`: `checked` is the extent
     /// indices are compared against, clamped at zero for a (malformed)
     /// negative constant, so that every index fails as in the interpreter.
-    fn size_value(&mut self, size: Size) -> (Value, Value) {
+    pub(in crate::jit) fn size_value(&mut self, size: Size) -> (Value, Value) {
         match size {
             Size::Const(extent) => {
                 let value = self.builder.ins().iconst(types::I64, extent);
@@ -585,7 +610,7 @@ impl<'a> FunctionTranslator<'a> {
         block
     }
 
-    fn pointer_from_i64(&mut self, value: Value) -> Value {
+    pub(in crate::jit) fn pointer_from_i64(&mut self, value: Value) -> Value {
         if self.pointer_type == types::I64 {
             value
         } else {
@@ -943,63 +968,6 @@ impl<'a> FunctionTranslator<'a> {
 
         self.builder.seal_block(merge);
         self.builder.switch_to_block(merge);
-        Ok(())
-    }
-
-    /// A counted loop. The header carries the next counter value as a block
-    /// parameter, independent of what the body writes to the counter
-    /// variable. Forward: `i` runs `lo, lo+1, .., hi-1` and the header tests
-    /// `i < hi`. Reverse: the header carries `i` from `hi` down, tests
-    /// `i > lo` and the body sees `i - 1`. Neither form can overflow.
-    fn translate_for(
-        &mut self,
-        inst: InstId,
-        counter: VarId,
-        lo: InstId,
-        hi: InstId,
-        body: BlockId,
-        reverse: bool,
-    ) -> Result<(), JitError> {
-        let counter_variable = self.variable(inst, counter)?;
-        if self.func.vars[counter].ty.elem() != ScalarType::Int {
-            return Err(self.malformed(inst, IrFault::CounterType { var: counter }));
-        }
-        let lo = self.typed_operand(inst, lo, ScalarType::Int)?;
-        let hi = self.typed_operand(inst, hi, ScalarType::Int)?;
-
-        let header = self.builder.create_block();
-        let body_clif = self.builder.create_block();
-        let exit = self.builder.create_block();
-        let position = self.builder.append_block_param(header, types::I64);
-        let start = if reverse { hi } else { lo };
-        let _ = self.builder.ins().jump(header, &[start.into()]);
-
-        self.builder.switch_to_block(header);
-        let more = if reverse {
-            self.builder
-                .ins()
-                .icmp(IntCC::SignedGreaterThan, position, lo)
-        } else {
-            self.builder.ins().icmp(IntCC::SignedLessThan, position, hi)
-        };
-        let _ = self.builder.ins().brif(more, body_clif, &[], exit, &[]);
-        self.builder.seal_block(body_clif);
-        self.builder.seal_block(exit);
-
-        self.builder.switch_to_block(body_clif);
-        let (current, next) = if reverse {
-            let current = self.builder.ins().iadd_imm_s(position, -1);
-            (current, current)
-        } else {
-            (position, self.builder.ins().iadd_imm_s(position, 1))
-        };
-        self.builder.def_var(counter_variable, current);
-        self.translate_block(body)?;
-        let _ = self.builder.ins().jump(header, &[next.into()]);
-        // Sealed only now: the back edge is its last predecessor.
-        self.builder.seal_block(header);
-
-        self.builder.switch_to_block(exit);
         Ok(())
     }
 }

@@ -67,6 +67,13 @@ impl<T: Copy> Stack<T> {
         self.len += 1;
     }
 
+    /// Makes room for `additional` more values without growing again.
+    fn reserve(&mut self, additional: usize) {
+        if self.capacity - self.len < additional {
+            self.as_vec(|vec| vec.reserve(additional));
+        }
+    }
+
     fn pop(&mut self) -> Option<T> {
         if self.len == 0 {
             return None;
@@ -154,6 +161,15 @@ impl Tape {
     /// How many values the two stacks can hold without growing.
     pub fn capacity(&self) -> usize {
         self.reals.capacity() + self.ints.capacity()
+    }
+
+    /// Makes room for `reals` more reals and `ints` more ints, so that
+    /// that many pushes need not grow a stack (the JIT reserves a whole
+    /// loop's pushes at once). The limit is the caller's to check first:
+    /// this only allocates.
+    pub fn reserve(&mut self, reals: usize, ints: usize) {
+        self.reals.reserve(reals);
+        self.ints.reserve(ints);
     }
 
     fn take_room(&mut self) -> Result<(), RuntimeError> {
@@ -245,6 +261,23 @@ mod tests {
             assert_eq!(tape.pop_int(), Ok(-i));
             assert_eq!(tape.pop_real(), Ok(i as f64));
         }
+    }
+
+    #[test]
+    fn a_reservation_makes_room_without_changing_the_contents() {
+        let mut tape = Tape::new(100);
+        tape.push_real(1.0).expect("room");
+        tape.push_int(2).expect("room");
+        tape.reserve(40, 30);
+        assert!(tape.reals.capacity() >= 41 && tape.ints.capacity() >= 31);
+        let capacity = tape.capacity();
+        for i in 0..40 {
+            tape.push_real(f64::from(i)).expect("room");
+        }
+        assert_eq!(tape.capacity(), capacity, "no growth after reserving");
+        assert_eq!(tape.len(), 42);
+        assert_eq!(tape.pop_int(), Ok(2));
+        assert_eq!(tape.pop_real(), Ok(39.0));
     }
 
     #[test]

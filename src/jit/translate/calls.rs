@@ -3,9 +3,11 @@
 //! `Exp`, `Log`, `Sigmoid`, `Softplus`, `Sin`, `Cos`, `Tanh` and `Pow` call
 //! the functions of `runtime::math`
 //! (registered as symbols), so the JIT rounds as the interpreter does.
-//! `Push` and `Pop` call the tape helpers of `jit::runtime` with the frame's
-//! tape pointer; a non-zero status from a helper exits the function with
-//! that status.
+//! `Push` and `Pop` run inline while the stack has room (or values) and
+//! call the tape helpers of `jit::runtime` otherwise, with the frame's tape
+//! pointer; a non-zero status from a helper exits the function with that
+//! status. Inside a loop whose traffic was reserved before the loop
+//! (`tape_cursor`), they write and read without a check.
 
 use super::{FunctionTranslator, trusted};
 use crate::ir::{InstId, ScalarType};
@@ -39,7 +41,7 @@ use cranelift_module::{Linkage, Module};
 
 impl FunctionTranslator<'_> {
     /// Imports a runtime helper (once) and returns its reference.
-    fn import(
+    pub(in crate::jit) fn import(
         &mut self,
         symbol: &'static str,
         params: &[Type],
@@ -99,6 +101,11 @@ impl FunctionTranslator<'_> {
 
     pub(super) fn translate_push(&mut self, inst: InstId, value: InstId) -> Result<(), JitError> {
         let (value, ty) = self.operand(inst, value)?;
+        if self.tape_cursor.is_some() {
+            // The loop reserved room for this push (`tape_cursor`).
+            self.push_at_cursor(ty, value);
+            return Ok(());
+        }
         let pointer_type = self.pointer_type;
         let (symbol, value_type, value, stack) = match ty {
             ScalarType::Real => (helpers::TAPE_PUSH_REAL, types::F64, value, TapeStack::REALS),
@@ -152,6 +159,10 @@ impl FunctionTranslator<'_> {
     }
 
     pub(super) fn translate_pop(&mut self, ty: ScalarType) -> Result<Value, JitError> {
+        if self.tape_cursor.is_some() {
+            // The loop checked that the stack holds this value.
+            return Ok(self.pop_at_cursor(ty));
+        }
         let (stack, value_type) = match ty {
             ScalarType::Real => (TapeStack::REALS, types::F64),
             ScalarType::Int | ScalarType::Bool => (TapeStack::INTS, types::I64),

@@ -19,19 +19,23 @@ pub(super) struct Emitter<'b, 'f> {
     pub(super) builder: &'b mut FunctionBuilder<'f>,
 }
 
-impl Emitter<'_, '_> {
-    /// A load of `table[index]`. The table is a `static`, so its address is
-    /// a constant for the life of the process and the code can embed it;
-    /// the kernels mask every index to the table's length (a power of
-    /// two), so the load is in bounds: it cannot trap and reads memory
-    /// nothing writes (`readonly`, `can_move`).
-    fn load_entry(&mut self, ty: Type, table: *const u8, index: Value) -> Value {
-        let base = self.builder.ins().iconst(types::I64, table as i64);
-        let offset = self.builder.ins().ishl_imm_u(index, 3);
-        let address = self.builder.ins().iadd(base, offset);
-        let flags = MemFlagsData::trusted().with_readonly().with_can_move();
-        self.builder.ins().load(ty, flags, address, 0)
-    }
+/// A load of `table[index]` (8-byte entries of type `ty`). The table is a
+/// `static`, so its address is a constant for the life of the process and
+/// the code can embed it; the kernels mask every index to the table's
+/// length (a power of two), so the load is in bounds: it cannot trap and
+/// reads memory nothing writes (`readonly`, `can_move`). The vector
+/// emitter calls this once per lane.
+pub(crate) fn load_table_entry(
+    builder: &mut FunctionBuilder,
+    ty: Type,
+    table: *const u8,
+    index: Value,
+) -> Value {
+    let base = builder.ins().iconst(types::I64, table as i64);
+    let offset = builder.ins().ishl_imm_u(index, 3);
+    let address = builder.ins().iadd(base, offset);
+    let flags = MemFlagsData::trusted().with_readonly().with_can_move();
+    builder.ins().load(ty, flags, address, 0)
 }
 
 impl Arithmetic for Emitter<'_, '_> {
@@ -107,10 +111,10 @@ impl Arithmetic for Emitter<'_, '_> {
             .bitcast(types::I64, MemFlagsData::new(), a)
     }
     fn lookup_bits(&mut self, table: &'static [u64], index: Value) -> Value {
-        self.load_entry(types::I64, table.as_ptr().cast(), index)
+        load_table_entry(self.builder, types::I64, table.as_ptr().cast(), index)
     }
     fn lookup_real(&mut self, table: &'static [f64], index: Value) -> Value {
-        self.load_entry(types::F64, table.as_ptr().cast(), index)
+        load_table_entry(self.builder, types::F64, table.as_ptr().cast(), index)
     }
 }
 
