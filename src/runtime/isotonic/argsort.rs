@@ -51,12 +51,20 @@ fn descending_key(value: f64) -> u64 {
 }
 
 /// Writes into `perm` the indices sorting `values` decreasingly by
-/// `f64::total_cmp`, ties in index order.
-pub(super) fn sort_decreasing(values: &[f64], scratch: &mut ArgsortScratch, perm: &mut Vec<usize>) {
+/// `f64::total_cmp`, ties in index order, and into `sorted` the values in
+/// that order.
+pub(super) fn sort_decreasing(
+    values: &[f64],
+    scratch: &mut ArgsortScratch,
+    perm: &mut Vec<usize>,
+    sorted: &mut Vec<f64>,
+) {
     let len = values.len();
     perm.clear();
+    sorted.clear();
     if len < 2 {
         perm.extend(0..len);
+        sorted.extend_from_slice(values);
         return;
     }
     let radix = len >= RADIX_MIN_LEN && len as u64 <= 1 << 32;
@@ -74,43 +82,54 @@ pub(super) fn sort_decreasing(values: &[f64], scratch: &mut ArgsortScratch, perm
         (all & key, any | key)
     });
     let shared = (all ^ any).leading_zeros().min(63);
+    let word = |(index, &value): (usize, &f64)| {
+        ((descending_key(value) << shared) & !index_mask) | index as u64
+    };
     let packed = &mut scratch.packed;
     packed.clear();
-    packed.extend(values.iter().enumerate().map(|(index, &value)| {
-        ((descending_key(value) << shared) & !index_mask) | index as u64
-    }));
     if radix {
-        radix_sort(packed, &mut scratch.spare);
+        // The digit counts of every pass, counted while packing.
+        let mut counts = [[0u32; DIGITS]; PASSES];
+        packed.extend(values.iter().enumerate().map(word).inspect(|&word| {
+            for (pass, counts) in counts.iter_mut().enumerate() {
+                counts[digit(word, pass)] += 1;
+            }
+        }));
+        radix_sort(packed, &mut scratch.spare, &mut counts);
     } else {
+        packed.extend(values.iter().enumerate().map(word));
         packed.sort_unstable();
     }
     perm.extend(packed.iter().map(|&word| (word & index_mask) as usize));
+    sorted.extend(perm.iter().map(|&index| values[index]));
     // Runs of equal windows: order them by the whole key (stable, so equal
     // keys stay in index order).
     let mut start = 0;
-    for run in packed.chunk_by(|a, b| (a ^ b) & !index_mask == 0) {
-        let end = start + run.len();
-        if run.len() > 1 {
-            perm[start..end].sort_by_key(|&index| descending_key(values[index]));
+    for k in 1..=len {
+        if k < len && (packed[k] ^ packed[k - 1]) & !index_mask == 0 {
+            continue;
         }
-        start = end;
+        if k - start > 1 {
+            let run = &mut perm[start..k];
+            run.sort_by_key(|&index| descending_key(values[index]));
+            for (value, &index) in sorted[start..k].iter_mut().zip(&*run) {
+                *value = values[index];
+            }
+        }
+        start = k;
     }
 }
 
+/// Digit `pass` of a word for the radix sort.
+fn digit(word: u64, pass: usize) -> usize {
+    ((word >> (RADIX_BASE + DIGIT_BITS * pass as u32)) as usize) & (DIGITS - 1)
+}
+
 /// Sorts `words` by their bits `RADIX_BASE..64`, stably (least significant
-/// digit first); `spare` is scratch of the same length. A pass in which
-/// every word has the same digit is skipped.
-fn radix_sort(words: &mut Vec<u64>, spare: &mut Vec<u64>) {
+/// digit first), given the `counts` of each digit in each pass; `spare` is
+/// scratch. A pass in which every word has the same digit is skipped.
+fn radix_sort(words: &mut Vec<u64>, spare: &mut Vec<u64>, counts: &mut [[u32; DIGITS]; PASSES]) {
     let len = words.len();
-    let mut counts = [[0u32; DIGITS]; PASSES];
-    let digit = |word: u64, pass: usize| {
-        ((word >> (RADIX_BASE + DIGIT_BITS * pass as u32)) as usize) & (DIGITS - 1)
-    };
-    for &word in words.iter() {
-        for (pass, counts) in counts.iter_mut().enumerate() {
-            counts[digit(word, pass)] += 1;
-        }
-    }
     spare.clear();
     spare.resize(len, 0);
     for (pass, counts) in counts.iter_mut().enumerate() {
@@ -146,9 +165,13 @@ mod tests {
     }
 
     fn check(values: &[f64], what: &str) {
-        let mut perm = Vec::new();
-        sort_decreasing(values, &mut ArgsortScratch::default(), &mut perm);
-        assert_eq!(perm, stable_reference(values), "{what}");
+        let (mut perm, mut sorted) = (Vec::new(), Vec::new());
+        sort_decreasing(values, &mut ArgsortScratch::default(), &mut perm, &mut sorted);
+        let expected = stable_reference(values);
+        assert_eq!(perm, expected, "{what}");
+        for (value, &index) in sorted.iter().zip(&expected) {
+            assert_eq!(value.to_bits(), values[index].to_bits(), "{what}");
+        }
     }
 
     #[test]

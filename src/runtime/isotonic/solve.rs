@@ -73,7 +73,7 @@ pub(super) struct Scratch {
     signed: Vec<f64>,
     means: Vec<Pooled<MeanBlock>>,
     lses: Vec<Pooled<LseBlock>>,
-    /// One block's softmax weights.
+    /// One block's softmax weights (or L2 rank offsets).
     pub weights: Vec<f64>,
     /// The soft sort's VJP with respect to the sorted values.
     pub by_position: Vec<f64>,
@@ -94,11 +94,12 @@ pub(super) fn solve(
     let sign = solution.sign;
     scratch.signed.clear();
     scratch.signed.extend(values.iter().map(|value| sign * value));
-    argsort::sort_decreasing(&scratch.signed, &mut scratch.argsort, &mut solution.perm);
-    solution.sorted.clear();
-    solution
-        .sorted
-        .extend(solution.perm.iter().map(|&index| scratch.signed[index]));
+    argsort::sort_decreasing(
+        &scratch.signed,
+        &mut scratch.argsort,
+        &mut solution.perm,
+        &mut solution.sorted,
+    );
     match problem.op {
         Op::Rank => {
             rank_blocks(problem.regularization, solution, scratch);
@@ -177,12 +178,12 @@ fn rank_output(regularization: Regularization, solution: &mut Solution, scratch:
         match regularization {
             Regularization::L2 => {
                 let first = xs[0];
-                let offset_mean: f64 = xs
-                    .iter()
-                    .map(|&x| scaled_diff(x, first, eps) / len)
-                    .sum();
-                for (&x, &index) in xs.iter().zip(perm) {
-                    output[index] = scaled_diff(x, first, eps) - offset_mean + rho_mean;
+                let offsets = &mut scratch.weights;
+                offsets.clear();
+                offsets.extend(xs.iter().map(|&x| scaled_diff(x, first, eps)));
+                let offset_mean: f64 = offsets.iter().map(|offset| offset / len).sum();
+                for (offset, &index) in offsets.iter().zip(perm) {
+                    output[index] = offset - offset_mean + rho_mean;
                 }
             }
             Regularization::Kl => {
