@@ -67,7 +67,8 @@ pub(super) fn sort_decreasing(
         sorted.extend_from_slice(values);
         return;
     }
-    let radix = len >= RADIX_MIN_LEN && len as u64 <= 1 << 32;
+    // Digit counts are u32, so the radix sort takes fewer than 2^32 words.
+    let radix = len >= RADIX_MIN_LEN && (len as u64) < 1 << 32;
     // The index takes the low bits of a word: 32 for the radix sort (its
     // window is the 32 bits above), as few as the length needs otherwise.
     let index_bits = if radix {
@@ -88,8 +89,8 @@ pub(super) fn sort_decreasing(
     let packed = &mut scratch.packed;
     packed.clear();
     if radix {
-        // The digit counts of every pass, counted while packing.
-        let mut counts = [[0u32; DIGITS]; PASSES];
+        // The digit counts of the lower passes, counted while packing.
+        let mut counts = [[0u32; DIGITS]; PASSES - 1];
         packed.extend(values.iter().enumerate().map(word).inspect(|&word| {
             for (pass, counts) in counts.iter_mut().enumerate() {
                 counts[digit(word, pass)] += 1;
@@ -102,21 +103,29 @@ pub(super) fn sort_decreasing(
     }
     perm.extend(packed.iter().map(|&word| (word & index_mask) as usize));
     sorted.extend(perm.iter().map(|&index| values[index]));
-    // Runs of equal windows: order them by the whole key (stable, so equal
-    // keys stay in index order).
+    // Runs of equal windows (rare but for ties): order them by the whole
+    // key, stably, so equal keys stay in index order.
     let mut start = 0;
-    for k in 1..=len {
-        if k < len && (packed[k] ^ packed[k - 1]) & !index_mask == 0 {
-            continue;
-        }
-        if k - start > 1 {
-            let run = &mut perm[start..k];
-            run.sort_by_key(|&index| descending_key(values[index]));
-            for (value, &index) in sorted[start..k].iter_mut().zip(&*run) {
-                *value = values[index];
+    for (k, pair) in packed.windows(2).enumerate() {
+        if (pair[0] ^ pair[1]) & !index_mask != 0 {
+            if k > start {
+                fix_run(values, start..k + 1, perm, sorted);
             }
+            start = k + 1;
         }
-        start = k;
+    }
+    if len - 1 > start {
+        fix_run(values, start..len, perm, sorted);
+    }
+}
+
+/// Sorts the positions `run` of `perm` (and `sorted` with it) by the whole
+/// key, stably.
+fn fix_run(values: &[f64], run: std::ops::Range<usize>, perm: &mut [usize], sorted: &mut [f64]) {
+    let indices = &mut perm[run.clone()];
+    indices.sort_by_key(|&index| descending_key(values[index]));
+    for (value, &index) in sorted[run].iter_mut().zip(&*indices) {
+        *value = values[index];
     }
 }
 
@@ -126,9 +135,14 @@ fn digit(word: u64, pass: usize) -> usize {
 }
 
 /// Sorts `words` by their bits `RADIX_BASE..64`, stably (least significant
-/// digit first), given the `counts` of each digit in each pass; `spare` is
-/// scratch. A pass in which every word has the same digit is skipped.
-fn radix_sort(words: &mut Vec<u64>, spare: &mut Vec<u64>, counts: &mut [[u32; DIGITS]; PASSES]) {
+/// digit first), given the `counts` of each digit of the lower passes;
+/// `spare` is scratch. A pass in which every word has the same digit is
+/// skipped.
+fn radix_sort(
+    words: &mut Vec<u64>,
+    spare: &mut Vec<u64>,
+    counts: &mut [[u32; DIGITS]; PASSES - 1],
+) {
     let len = words.len();
     spare.clear();
     spare.resize(len, 0);
@@ -136,13 +150,7 @@ fn radix_sort(words: &mut Vec<u64>, spare: &mut Vec<u64>, counts: &mut [[u32; DI
         if counts[digit(words[0], pass)] as usize == len {
             continue;
         }
-        // Counts become the first slot of each digit.
-        let mut next = 0;
-        for count in counts.iter_mut() {
-            let this = *count;
-            *count = next;
-            next += this;
-        }
+        starts_from_counts(counts);
         for &word in words.iter() {
             let slot = &mut counts[digit(word, pass)];
             spare[*slot as usize] = word;
@@ -150,6 +158,62 @@ fn radix_sort(words: &mut Vec<u64>, spare: &mut Vec<u64>, counts: &mut [[u32; DI
         }
         std::mem::swap(words, spare);
     }
+    top_pass(words, spare);
+}
+
+/// Turns the counts of each digit into the first slot of each digit.
+fn starts_from_counts(counts: &mut [u32; DIGITS]) {
+    let mut next = 0;
+    for count in counts.iter_mut() {
+        let this = *count;
+        *count = next;
+        next += this;
+    }
+}
+
+/// The last (most significant) pass. Its digit holds the sign and exponent
+/// bits, which few values share for most data: consecutive words then
+/// often go to the same slot counter, and each update waits for the one
+/// before. So the two halves of `words` are scattered in step, each with
+/// counters of its own (the first half's words go before the second's of
+/// the same digit, which keeps the pass stable).
+fn top_pass(words: &mut Vec<u64>, spare: &mut Vec<u64>) {
+    const TOP: usize = PASSES - 1;
+    let half = words.len() / 2;
+    let (first, second) = words.split_at(half);
+    let mut first_slots = [0u32; DIGITS];
+    let mut second_slots = [0u32; DIGITS];
+    for (&a, &b) in first.iter().zip(second) {
+        first_slots[digit(a, TOP)] += 1;
+        second_slots[digit(b, TOP)] += 1;
+    }
+    if let Some(&last) = second.get(half) {
+        second_slots[digit(last, TOP)] += 1;
+    }
+    if first_slots[digit(words[0], TOP)] + second_slots[digit(words[0], TOP)]
+        == words.len() as u32
+    {
+        return;
+    }
+    let mut next = 0;
+    for (a, b) in first_slots.iter_mut().zip(second_slots.iter_mut()) {
+        let (in_first, in_second) = (*a, *b);
+        *a = next;
+        *b = next + in_first;
+        next += in_first + in_second;
+    }
+    for (&a, &b) in first.iter().zip(second) {
+        let slot = &mut first_slots[digit(a, TOP)];
+        spare[*slot as usize] = a;
+        *slot += 1;
+        let slot = &mut second_slots[digit(b, TOP)];
+        spare[*slot as usize] = b;
+        *slot += 1;
+    }
+    if let Some(&last) = second.get(half) {
+        spare[second_slots[digit(last, TOP)] as usize] = last;
+    }
+    std::mem::swap(words, spare);
 }
 
 #[cfg(test)]
@@ -210,7 +274,7 @@ mod tests {
     #[test]
     fn matches_a_stable_sort() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
-        for len in [0, 1, 2, 3, 17, 1000, RADIX_MIN_LEN, 5000] {
+        for len in [0, 1, 2, 3, 17, 1000, RADIX_MIN_LEN, 5000, 5001] {
             let normal: Vec<f64> = (0..len).map(|_| rng.random::<f64>() - 0.5).collect();
             check(&normal, &format!("uniform {len}"));
             let ties: Vec<f64> = (0..len).map(|_| rng.random_range(0..5) as f64).collect();
@@ -230,6 +294,7 @@ mod tests {
                 })
                 .collect();
             check(&mixed, &format!("mixed {len}"));
+            check(&vec![0.25; len], &format!("constant {len}"));
         }
     }
 }
