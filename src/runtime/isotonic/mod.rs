@@ -110,15 +110,17 @@
 //! above (`solve.rs`, `vjp.rs`) in buffers that the thread keeps
 //! (`workspace.rs`), so that it allocates nothing once they have grown. The
 //! thread also keeps the last solution with the values it solved, and a
-//! call on the same problem and bit-for-bit the same values reuses it: the
-//! VJP of a gradient function starts from the partition of the forward
-//! sort that just ran. The results are the same bits whether a solution is
-//! reused or not.
+//! call on the same problem and bit-for-bit the same values reuses it: a
+//! gradient function sorts in its forward sweep, sorts the same values
+//! again in its reverse sweep and then asks for the VJP, and only the first
+//! of the three sorts and pools. The results are the same bits whether a
+//! solution is reused or not, and the same bits as the plain
+//! implementation this one replaced (`plain.rs`, kept as the oracle of the
+//! tests in `tests.rs`).
 //!
 //! The `_into` and `add_` functions write into (or add to) a caller's
-//! buffer; the others return a new vector. Every entry of `values` has its
-//! result; an output or target shorter than `values` is filled as far as it
-//! goes, and extra entries are left alone.
+//! buffer; the others return a new vector. An output or target shorter than
+//! `values` is filled as far as it goes, and extra entries are left alone.
 
 mod argsort;
 mod numerics;
