@@ -13,8 +13,8 @@
 mod support;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use std::hint::black_box;
 use smoothc::runtime::isotonic::{self, Direction, Regularization};
+use std::hint::black_box;
 use std::time::Duration;
 use support::{BACKENDS, TAU};
 
@@ -37,7 +37,9 @@ fn soft_rank(c: &mut Criterion) {
             group.bench_function(forward, |b| {
                 b.iter(|| {
                     turn = 1 - turn;
-                    ranks.call(black_box(&inputs[turn]), &runtime).expect("runs")
+                    ranks
+                        .call(black_box(&inputs[turn]), &runtime)
+                        .expect("runs")
                 })
             });
             let vjp = BenchmarkId::new(format!("{backend_name}_vjp"), n);

@@ -53,8 +53,22 @@ pub fn sort_vjp(code: i64, input: &[f64], strength: f64, cotangent: &[f64], targ
     let (regularization, strength) = relaxation(code, strength);
     let direction = Direction::Ascending;
     if code & 1 == 1 {
-        isotonic::add_soft_rank_vjp(input, strength, regularization, direction, cotangent, target);
+        isotonic::add_soft_rank_vjp(
+            input,
+            strength,
+            regularization,
+            direction,
+            cotangent,
+            target,
+        );
     } else {
-        isotonic::add_soft_sort_vjp(input, strength, regularization, direction, cotangent, target);
+        isotonic::add_soft_sort_vjp(
+            input,
+            strength,
+            regularization,
+            direction,
+            cotangent,
+            target,
+        );
     }
 }

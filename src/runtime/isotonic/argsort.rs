@@ -190,8 +190,7 @@ fn top_pass(words: &mut Vec<u64>, spare: &mut Vec<u64>) {
     if let Some(&last) = second.get(half) {
         second_slots[digit(last, TOP)] += 1;
     }
-    if first_slots[digit(words[0], TOP)] + second_slots[digit(words[0], TOP)]
-        == words.len() as u32
+    if first_slots[digit(words[0], TOP)] + second_slots[digit(words[0], TOP)] == words.len() as u32
     {
         return;
     }
@@ -230,7 +229,12 @@ mod tests {
 
     fn check(values: &[f64], what: &str) {
         let (mut perm, mut sorted) = (Vec::new(), Vec::new());
-        sort_decreasing(values, &mut ArgsortScratch::default(), &mut perm, &mut sorted);
+        sort_decreasing(
+            values,
+            &mut ArgsortScratch::default(),
+            &mut perm,
+            &mut sorted,
+        );
         let expected = stable_reference(values);
         assert_eq!(perm, expected, "{what}");
         for (value, &index) in sorted.iter().zip(&expected) {

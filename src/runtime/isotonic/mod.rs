@@ -253,12 +253,7 @@ pub fn add_soft_rank_vjp(
     add_vjp(problem, values, cotangent, target);
 }
 
-fn problem(
-    op: Op,
-    strength: f64,
-    regularization: Regularization,
-    direction: Direction,
-) -> Problem {
+fn problem(op: Op, strength: f64, regularization: Regularization, direction: Direction) -> Problem {
     Problem {
         op,
         regularization,

@@ -93,7 +93,9 @@ pub(super) fn solve(
     };
     let sign = solution.sign;
     scratch.signed.clear();
-    scratch.signed.extend(values.iter().map(|value| sign * value));
+    scratch
+        .signed
+        .extend(values.iter().map(|value| sign * value));
     argsort::sort_decreasing(
         &scratch.signed,
         &mut scratch.argsort,
