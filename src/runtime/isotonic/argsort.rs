@@ -29,8 +29,8 @@ pub(super) struct ArgsortScratch {
 /// the three radix passes (measured on the bench machine: equal near 1000).
 const RADIX_MIN_LEN: usize = 1024;
 
-/// Radix digits: 3 passes of 11 bits cover a 32-bit window (bit 31, the
-/// top bit of the index, is 0 for every index and changes nothing).
+/// Radix digits: 3 passes of 11 bits cover the 32-bit window and bit 31,
+/// the top bit of the index (sorting by it too keeps the index order).
 const DIGIT_BITS: u32 = 11;
 const DIGITS: usize = 1 << DIGIT_BITS;
 const PASSES: usize = 3;
