@@ -38,35 +38,37 @@ fn relaxation(code: i64, strength: f64) -> (isotonic::Regularization, f64) {
 /// `output = sort(input)` or `ranks(input)` as `code` says.
 pub fn sort(code: i64, input: &[f64], strength: f64, output: &mut [f64]) {
     let (regularization, strength) = relaxation(code, strength);
-    let result = if code & 1 == 1 {
-        isotonic::soft_rank(input, strength, regularization, Direction::Ascending)
+    let direction = Direction::Ascending;
+    if code & 1 == 1 {
+        isotonic::soft_rank_into(input, strength, regularization, direction, output);
     } else {
-        isotonic::soft_sort(input, strength, regularization, Direction::Ascending)
-    };
-    output.copy_from_slice(&result);
+        isotonic::soft_sort_into(input, strength, regularization, direction, output);
+    }
 }
 
-/// `target += d<cotangent, sort(input)>/d input` (or of the ranks).
+/// `target += d<cotangent, sort(input)>/d input` (or of the ranks). After
+/// a `sort` of the same input on the same thread, this reuses its
+/// permutation and partition (see `isotonic`).
 pub fn sort_vjp(code: i64, input: &[f64], strength: f64, cotangent: &[f64], target: &mut [f64]) {
     let (regularization, strength) = relaxation(code, strength);
-    let contribution = if code & 1 == 1 {
-        isotonic::soft_rank_vjp(
+    let direction = Direction::Ascending;
+    if code & 1 == 1 {
+        isotonic::add_soft_rank_vjp(
             input,
             strength,
             regularization,
-            Direction::Ascending,
+            direction,
             cotangent,
-        )
+            target,
+        );
     } else {
-        isotonic::soft_sort_vjp(
+        isotonic::add_soft_sort_vjp(
             input,
             strength,
             regularization,
-            Direction::Ascending,
+            direction,
             cotangent,
-        )
-    };
-    for (slot, value) in target.iter_mut().zip(contribution) {
-        *slot += value;
+            target,
+        );
     }
 }

@@ -1,125 +1,15 @@
-//! Fast differentiable sorting and ranking (Blondel, Teboul, Berthet and
-//! Djolonga, "Fast Differentiable Sorting and Ranking", ICML 2020), with the
-//! conventions of the google-research `fast-soft-sort` library
-//! (`numpy_ops.soft_sort` / `numpy_ops.soft_rank`): O(n log n) forward by
-//! isotonic regression, hand-written vector-Jacobian products.
-//!
-//! # Projection onto the permutahedron
-//!
-//! The permutahedron `P(w)` is the convex hull of all permutations of a
-//! vector `w`. Let `rho = (n, n - 1, ..., 1)`. For `w` sorted in decreasing
-//! order, the regularized projections are
-//!
-//! * L2 (quadratic): `P_Q(z, w) = argmin_{mu in P(w)} 1/2 ||mu - z||^2`,
-//! * KL (entropic): `P_E(z, w) = log argmin_{mu in P(e^w)} KL(mu, e^z)`
-//!   (returned in log space, as the library does).
-//!
-//! Both reduce to an isotonic regression. Let `sigma` sort `z` decreasingly
-//! and `s = z_sigma`. Then `P(z, w) = z - v(s, w)_{sigma^-1}` where `v` is
-//! the decreasing (`v_1 >= v_2 >= ... >= v_n`) solution of
-//!
-//! * L2: `v = argmin 1/2 ||v - (s - w)||^2`; on each block `B` of equal
-//!   values of the solution, `v_B = mean(s_B) - mean(w_B)`;
-//! * KL: `v = argmin <e^{s - v}, 1> + <e^w, v>`; on each block
-//!   `v_B = LSE(s_B) - LSE(w_B)` (`LSE` is log-sum-exp).
-//!
-//! The pool-adjacent-violators algorithm (PAV) finds the blocks in O(n):
-//! scan left to right, push every element as a block of its own, and while
-//! the last block's value is not below the previous one's (a violation of
-//! the decreasing order, or a tie), pool the two. Sorting costs O(n log n).
-//!
-//! # Soft sort and soft rank (library conventions)
-//!
-//! With strength `eps > 0`:
-//!
-//! * `soft_rank(x)`: `z = sign * x / eps`, `sign = +1` for
-//!   [`Direction::Ascending`] (rank 1 = smallest), `-1` for descending
-//!   (rank 1 = largest). L2: `P_Q(z, rho)`; KL: `exp(P_E(z, log rho))`.
-//!   As `eps -> 0` these are the hard ranks (tied values share the average
-//!   of their ranks); as `eps -> inf` every rank tends to `(n + 1) / 2`.
-//! * `soft_sort(x)`: `theta = sort_decreasing(sign * x)`, `sign = -1` for
-//!   ascending, `+1` for descending; the result is
-//!   `sign * (rho / eps - v(rho / eps, theta))`, that is
-//!   `sign * P(rho / eps, theta)` with the L2 or KL isotonic problem (note
-//!   that, as in the library, `theta` enters the KL problem unscaled).
-//!   As `eps -> 0` this is the hard sort; as `eps -> inf` the L2 soft sort
-//!   tends to the mean of `x`.
-//!
-//! Written out per block `B` (positions `k` in sorted order):
-//!
-//! * rank L2: `r_k = (x'_k - mean(x'_B)) / eps + mean(rho_B)`, `x' = sign x`;
-//! * rank KL: `r_k = sum(rho_B) * softmax(x'_B / eps)_k`;
-//! * sort L2: `y_k = (rho_k - mean(rho_B)) / eps + mean(theta_B)`;
-//! * sort KL: `y_k = log_softmax(rho_B / eps)_k + LSE(theta_B)`.
-//!
-//! These forms are what is computed: every log-sum-exp and softmax is taken
-//! relative to the block maximum, and differences are formed before the
-//! division by `eps` only when `eps < 1` (after it otherwise), so values of
-//! magnitude `1e300` give finite results for any positive strength that
-//! does not overflow `x / eps`. Within a PAV block the (scaled) targets
-//! cannot rise by more than about 1 per step, so the spread inside a block
-//! is at most about `n` in units of `eps`, and `(x'_k - x'_first) / eps`
-//! stays small.
-//!
-//! # Vector-Jacobian products
-//!
-//! The block partition is locally constant (almost everywhere), so the
-//! Jacobian is block diagonal in sorted order:
-//!
-//! * isotonic L2: `dv_B / ds_j = 1 / |B|` for `j in B` (the block average);
-//! * isotonic KL: `dv_B / ds_j = softmax(s_B)_j` (softmax-like weights);
-//!   `v_B` does not depend on `s` outside `B`.
-//!
-//! Hence, with cotangent `g` (in sorted order):
-//!
-//! * rank L2: `dx'_k = (g_k - mean(g_B)) / eps`;
-//! * rank KL: `dx'_k = r_k (g_k - sum_{i in B} p_i g_i) / eps`,
-//!   `p = softmax(x'_B / eps)`;
-//! * sort L2: `dtheta_k = mean(g_B)`;
-//! * sort KL: `dtheta_k = softmax(theta_B)_k * sum(g_B)` (the library's own
-//!   KL soft-sort VJP uses the softmax of `rho / eps` here, which is wrong;
-//!   this is the derivative of the forward it computes).
-//!
-//! and the sorting permutation and the sign carry these back to `x`. At a
-//! point where two blocks have equal values (a kink), the pooled block is
-//! used, as the library does.
-//!
-//! Tied inputs are another kink of the soft sort (not of the soft rank:
-//! tied values always share a PAV block there, and the rank is smooth in
-//! each of them). Which of the tied values takes which sorted position is
-//! arbitrary, so `soft_sort_vjp` gives each of them the average of the
-//! derivatives at their positions: for a pair this is the central
-//! difference (the mean of the two one-sided derivatives), and it keeps the
-//! VJP independent of the order of the input.
-//!
-//! # Degenerate inputs
-//!
-//! No function panics. Length 0 gives an empty result. A strength that is
-//! not positive (zero, negative or NaN) is taken as the limit `eps -> 0+`:
-//! hard sort (VJP: the permuted cotangent) and hard ranks with ties averaged
-//! (VJP: zero, the almost-everywhere derivative of a piecewise constant
-//! function). An infinite strength gives the `eps -> inf` limits. Infinite
-//! or NaN values do not panic (NaN sorts by `f64::total_cmp`), but results
-//! involving them may be non-finite. A cotangent shorter than `values` is
-//! padded with zeros; extra entries are ignored.
+//! The implementation before the buffers, the radix sort and the reuse of
+//! solutions (commit 779d896), kept for the tests: the simplest statement
+//! of the formulas of the module docs, which the fast path must reproduce
+//! bit for bit.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Regularization {
-    /// Quadratic regularization: blocks are averaged.
-    L2,
-    /// Entropic (KL) regularization: blocks are log-sum-exp'd.
-    Kl,
-}
+#![allow(clippy::unwrap_used)]
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    Ascending,
-    Descending,
-}
+use super::{Direction, Regularization};
 
 /// Soft sort of `values` with regularization strength `strength` (> 0; as
 /// strength -> 0 it is the hard sort).
-pub fn soft_sort(
+pub(super) fn soft_sort(
     values: &[f64],
     strength: f64,
     regularization: Regularization,
@@ -155,7 +45,7 @@ pub fn soft_sort(
 
 /// Vector-Jacobian product of soft_sort at `values` with cotangent
 /// `cotangent` (same length): returns d<cotangent, soft_sort(values)>/d values.
-pub fn soft_sort_vjp(
+pub(super) fn soft_sort_vjp(
     values: &[f64],
     strength: f64,
     regularization: Regularization,
@@ -202,7 +92,7 @@ pub fn soft_sort_vjp(
 
 /// Soft ranks (1-based; for Ascending, 1 = smallest), as fast-soft-sort's
 /// soft_rank.
-pub fn soft_rank(
+pub(super) fn soft_rank(
     values: &[f64],
     strength: f64,
     regularization: Regularization,
@@ -213,7 +103,7 @@ pub fn soft_rank(
 
 /// Vector-Jacobian product of soft_rank at `values` with cotangent
 /// `cotangent` (same length): returns d<cotangent, soft_rank(values)>/d values.
-pub fn soft_rank_vjp(
+pub(super) fn soft_rank_vjp(
     values: &[f64],
     strength: f64,
     regularization: Regularization,
