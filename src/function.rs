@@ -124,6 +124,26 @@ fn verified(func: Func, sources: &Arc<SourceMap>) -> Result<Func, Error> {
     Ok(func)
 }
 
+/// The gradient function of `smoothed`, optimised; `None` when its result
+/// is not real.
+fn differentiate(smoothed: &Func, sources: &Arc<SourceMap>) -> Result<Option<Func>, Error> {
+    match ad::run(smoothed) {
+        Ok(grad) => {
+            let mut grad = verified(grad, sources)?;
+            // The reverse sweep recomputes each segment, stores included,
+            // before restoring it: most of that is dead.
+            ir::optimize::optimize(&mut grad);
+            Ok(Some(verified(grad, sources)?))
+        }
+        Err(ad::AdError::NonRealResult { .. }) => Ok(None),
+        Err(error) => Err(Error::new(
+            ErrorKind::Internal,
+            vec![pipeline::ad_error(&error)],
+            sources,
+        )),
+    }
+}
+
 impl Function {
     pub(crate) fn build(program: &Program, name: &str) -> Result<Function, Error> {
         let sources = &program.sources;
@@ -151,30 +171,21 @@ impl Function {
         let mut smoothed = verified(smoothed, sources)?;
         ir::optimize::optimize(&mut smoothed);
         let smoothed = verified(smoothed, sources)?;
-        let grad = match ad::run(&smoothed) {
-            Ok(grad) => {
-                let mut grad = verified(grad, sources)?;
-                // The reverse sweep recomputes each segment, stores
-                // included, before restoring it: most of that is dead.
-                ir::optimize::optimize(&mut grad);
-                Some(verified(grad, sources)?)
-            }
-            Err(ad::AdError::NonRealResult { .. }) => None,
-            Err(error) => {
-                return Err(Error::new(
-                    ErrorKind::Internal,
-                    vec![pipeline::ad_error(&error)],
-                    sources,
-                ));
-            }
-        };
+        // The forward code compiles on one thread while the reverse code is
+        // derived and compiled on another: Cranelift takes nearly all of the
+        // compile time, and the two functions share nothing.
         let backend = program.options.backend;
         let internal = |diagnostic| Error::new(ErrorKind::Internal, vec![diagnostic], sources);
-        let forward = Executable::new(smoothed, backend).map_err(internal)?;
-        let grad = grad
-            .map(|grad| Executable::new(grad, backend))
-            .transpose()
-            .map_err(internal)?;
+        let (forward, grad) = rayon::join(
+            || Executable::new(smoothed.clone(), backend).map_err(internal),
+            || -> Result<Option<Executable>, Error> {
+                differentiate(&smoothed, sources)?
+                    .map(|grad| Executable::new(grad, backend))
+                    .transpose()
+                    .map_err(internal)
+            },
+        );
+        let (forward, grad) = (forward?, grad?);
         let params = tfn
             .params
             .iter()

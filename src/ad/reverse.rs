@@ -117,7 +117,8 @@ impl GradBuilder<'_> {
                     let mut restored: Vec<Option<InstId>> = vec![None; indices.len()];
                     for (slot, index) in restored.iter_mut().zip(&indices).rev() {
                         if !stable.contains(*index) {
-                            *slot = Some(self.new.append(block, Inst::Pop(ScalarType::Int), origin));
+                            *slot =
+                                Some(self.new.append(block, Inst::Pop(ScalarType::Int), origin));
                         }
                     }
                     let indices = restored
@@ -164,9 +165,8 @@ impl GradBuilder<'_> {
         for operand in operands {
             let _ = self.recompute_stable(operand, block, recomputed);
         }
-        let copy = old_inst.map_operands(|operand| {
-            recomputed[operand].expect("operands are recomputed first")
-        });
+        let copy = old_inst
+            .map_operands(|operand| recomputed[operand].expect("operands are recomputed first"));
         let value = self
             .new
             .append(block, copy, self.old.origins[old_value].derived());

@@ -23,6 +23,7 @@
 
 pub mod build;
 pub mod display;
+pub mod liveness;
 pub mod lower;
 pub mod optimize;
 pub mod parallel;

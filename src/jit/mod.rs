@@ -35,14 +35,14 @@ mod tests;
 use crate::ir::{Func, Inst, InstId, ScalarType, VarId};
 use crate::runtime::{RunConfig, RuntimeError, Value, bind_arguments};
 use abi::{Frame, STATUS_OK};
-use std::borrow::Borrow;
-use storage::CallStorage;
 use cranelift::prelude::*;
 use cranelift_codegen::Context;
 use cranelift_codegen::ir::UserFuncName;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, ModuleError, default_libcall_names};
+use std::borrow::Borrow;
 use std::sync::{Mutex, PoisonError};
+use storage::CallStorage;
 use translate::FunctionTranslator;
 pub use translate::loops::LoopReport;
 
@@ -314,7 +314,11 @@ impl Jit {
     /// this translator, which the tests are there to find.
     fn new() -> Result<Jit, JitError> {
         let mut flags = settings::builder();
-        let verify = if cfg!(debug_assertions) { "true" } else { "false" };
+        let verify = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
         flags.set("enable_verifier", verify)?;
         flags.set("opt_level", "speed")?;
         // As cranelift-jit requires: calls to the helpers may be far away.

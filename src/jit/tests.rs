@@ -270,7 +270,10 @@ fn a_written_parameter_is_malformed() {
     // code that writes one.
     let mut b = Builder::new("writes_param");
     let size = b.size("n", 0, 0);
-    let x = b.param("x", crate::interp::test_builder::array(ScalarType::Real, &[size]));
+    let x = b.param(
+        "x",
+        crate::interp::test_builder::array(ScalarType::Real, &[size]),
+    );
     let zero = b.int(0);
     let one = b.real(1.0);
     let store = b.store(x, &[zero], one);

@@ -22,6 +22,7 @@ use super::abi::{
 };
 use super::runtime as helpers;
 use super::{IrFault, JitError};
+use crate::ir::liveness::Liveness;
 use crate::ir::{
     BinaryOp, BlockId, Func, Inst, InstId, ScalarType, Size, UnaryOp, VarId, VarRole, VarType,
 };
@@ -77,6 +78,11 @@ pub(crate) struct FunctionTranslator<'a> {
     pub(in crate::jit) array_bases: SecondaryMap<VarId, Option<Value>>,
     /// The Cranelift variable of each scalar IR variable.
     pub(in crate::jit) variables: SecondaryMap<VarId, Option<Variable>>,
+    /// Which variables each loop writes and leaves dead at its boundaries.
+    liveness: Liveness,
+    /// A zero of each scalar type, defined at entry: the value a dead
+    /// variable is given (see `forget_dead`).
+    dead_values: DeadValues,
     /// The Cranelift value of each IR value, while it is in scope (from its
     /// definition to the end of its block).
     pub(in crate::jit) values: SecondaryMap<InstId, Option<Value>>,
@@ -203,6 +209,11 @@ impl<'a> FunctionTranslator<'a> {
             }
         }
 
+        let dead_values = DeadValues {
+            real: builder.ins().f64const(0.0),
+            int: builder.ins().iconst(types::I64, 0),
+            bool: builder.ins().iconst(types::I8, 0),
+        };
         let exit_block = builder.create_block();
         let _ = builder.append_block_param(exit_block, types::I32);
         FunctionTranslator {
@@ -217,6 +228,8 @@ impl<'a> FunctionTranslator<'a> {
             sizes,
             array_bases,
             variables,
+            liveness: Liveness::compute(func),
+            dead_values,
             values: SecondaryMap::new(),
             imports: HashMap::new(),
             pop_slot: None,
@@ -910,6 +923,7 @@ impl<'a> FunctionTranslator<'a> {
         self.builder.seal_block(exit);
 
         self.builder.switch_to_block(body_clif);
+        self.forget_dead_at_body_entry(inst);
         self.translate_block(body)?;
         match done {
             Some(done) => {
@@ -924,6 +938,7 @@ impl<'a> FunctionTranslator<'a> {
         self.builder.seal_block(header);
 
         self.builder.switch_to_block(exit);
+        self.forget_dead_at_exit(inst);
         Ok(())
     }
 
@@ -969,6 +984,49 @@ impl<'a> FunctionTranslator<'a> {
         self.builder.seal_block(merge);
         self.builder.switch_to_block(merge);
         Ok(())
+    }
+}
+
+/// The zeros of `FunctionTranslator::dead_values`.
+struct DeadValues {
+    real: Value,
+    int: Value,
+    bool: Value,
+}
+
+impl FunctionTranslator<'_> {
+    /// At the start of the body of the loop `inst` (before a `For` sets
+    /// its counter), forgets the variables the loop writes that the body
+    /// does not read before writing them again.
+    pub(in crate::jit) fn forget_dead_at_body_entry(&mut self, inst: InstId) {
+        let dead = self.liveness.dead_at_body_entry(inst);
+        self.forget_dead(&dead);
+    }
+
+    /// Right after the loop `inst`, forgets the variables it writes that
+    /// nothing after it reads before writing them again.
+    pub(in crate::jit) fn forget_dead_at_exit(&mut self, inst: InstId) {
+        let dead = self.liveness.dead_at_exit(inst);
+        self.forget_dead(&dead);
+    }
+
+    /// Gives each of `dead` a zero defined at entry. Without it,
+    /// cranelift-frontend would find the value a loop's last iteration
+    /// left and thread it through the loop's header as a block parameter,
+    /// although nothing reads it (`ir::liveness`). The zero is never read
+    /// either, so the code computes what it did before.
+    fn forget_dead(&mut self, dead: &[VarId]) {
+        for &var in dead {
+            let Some(variable) = self.variables[var] else {
+                continue;
+            };
+            let zero = match self.func.vars[var].ty.elem() {
+                ScalarType::Real => self.dead_values.real,
+                ScalarType::Int => self.dead_values.int,
+                ScalarType::Bool => self.dead_values.bool,
+            };
+            self.builder.def_var(variable, zero);
+        }
     }
 }
 

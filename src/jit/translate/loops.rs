@@ -21,6 +21,8 @@ use cranelift::prelude::*;
 /// A `For` loop being translated, its bounds evaluated.
 #[derive(Clone, Copy, Debug)]
 pub(in crate::jit) struct ForLoop {
+    /// The `For` instruction.
+    pub(in crate::jit) inst: InstId,
     pub(in crate::jit) counter: Variable,
     pub(in crate::jit) lo: Value,
     pub(in crate::jit) hi: Value,
@@ -79,6 +81,7 @@ impl FunctionTranslator<'_> {
             return Err(self.malformed(inst, IrFault::CounterType { var: counter }));
         }
         let for_loop = ForLoop {
+            inst,
             counter: counter_variable,
             lo: self.typed_operand(inst, lo, ScalarType::Int)?,
             hi: self.typed_operand(inst, hi, ScalarType::Int)?,
@@ -100,11 +103,14 @@ impl FunctionTranslator<'_> {
         self.loop_reports.push(report);
         match (analysis, traffic) {
             (Some(Ok(parallel)), _) => {
-                crate::jit::vectorize::translate_vector_for(self, &for_loop, &parallel, traffic)
+                crate::jit::vectorize::translate_vector_for(self, &for_loop, &parallel, traffic)?;
             }
-            (_, Some(traffic)) => self.translate_reserved_for(&for_loop, traffic),
-            (_, None) => self.translate_plain_for(&for_loop),
+            (_, Some(traffic)) => self.translate_reserved_for(&for_loop, traffic)?,
+            (_, None) => self.translate_plain_for(&for_loop)?,
         }
+        // Every form ends in the block after the loop.
+        self.forget_dead_at_exit(inst);
+        Ok(())
     }
 
     /// The loop as it is: one scalar copy over all iterations.
@@ -192,6 +198,7 @@ impl FunctionTranslator<'_> {
         self.builder.seal_block(body_clif);
 
         self.builder.switch_to_block(body_clif);
+        self.forget_dead_at_body_entry(for_loop.inst);
         let (current, next) = if for_loop.reverse {
             let current = self.builder.ins().iadd_imm_s(position, -1);
             (current, current)
