@@ -5,7 +5,8 @@
 //! * before `Store { array, indices }`: the old element, then each index
 //!   that the reverse sweep cannot recompute (see `stable`);
 //! * at the end of each branch of an `If`: which branch ran (a bool);
-//! * after a `For`: `lo`, then `hi`;
+//! * after a `For`: `lo`, then `hi`, each unless the reverse sweep can
+//!   compute it again (see `stable::recomputable_bounds`);
 //! * after a `Loop` (`while`): the number of iterations it ran.
 //!
 //! Control decisions are pushed *after* the construct, on top of whatever
@@ -13,7 +14,7 @@
 //! of a `For` are kept in temporaries across the loop for that (values may
 //! not cross control flow).
 
-use super::stable::StableValues;
+use super::stable::{StableValues, recomputable_bounds};
 use super::{AdError, GradBuilder};
 use crate::ir::build::Place;
 use crate::ir::{BlockId, Inst, InstId, ScalarType, VarRole, VarType};
@@ -91,15 +92,21 @@ impl GradBuilder<'_> {
                 } => {
                     let (lo, hi) = (map(lo), map(hi));
                     let int = VarType::Scalar(ScalarType::Int);
-                    let bounds = [lo, hi].map(|bound| {
-                        let var = self.new.new_var("bound", int.clone(), VarRole::Temp);
-                        let _ = self.new.append(
-                            new_block,
-                            Inst::Write { var, value: bound },
-                            origin.derived(),
-                        );
-                        var
-                    });
+                    let recomputable = recomputable_bounds(old, inst, &stable);
+                    let bounds: Vec<_> = [lo, hi]
+                        .into_iter()
+                        .zip(recomputable)
+                        .filter(|(_, recomputable)| !recomputable)
+                        .map(|(bound, _)| {
+                            let var = self.new.new_var("bound", int.clone(), VarRole::Temp);
+                            let _ = self.new.append(
+                                new_block,
+                                Inst::Write { var, value: bound },
+                                origin.derived(),
+                            );
+                            var
+                        })
+                        .collect();
                     let new_body =
                         self.new
                             .emit_for(new_block, *counter, (lo, hi), *reverse, origin);

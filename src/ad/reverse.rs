@@ -3,7 +3,7 @@
 //! docs of `ad`).
 
 use super::rules::Cotangents;
-use super::stable::StableValues;
+use super::stable::{StableValues, recomputable_bounds};
 use super::{AdError, GradBuilder, Piece, split};
 use crate::ir::build::Place;
 use crate::ir::{BinaryOp, BlockId, Inst, InstId, ScalarType};
@@ -44,16 +44,28 @@ impl GradBuilder<'_> {
             }
             Inst::For {
                 counter,
+                lo,
+                hi,
                 body,
                 reverse,
-                ..
             } => {
-                let hi = self
-                    .new
-                    .append(new_block, Inst::Pop(ScalarType::Int), origin);
-                let lo = self
-                    .new
-                    .append(new_block, Inst::Pop(ScalarType::Int), origin);
+                let parent = self.old.blocks[body]
+                    .parent
+                    .expect("a loop body has the loop's block as parent");
+                let stable = StableValues::of_block(self.old, parent);
+                let [lo_recomputable, hi_recomputable] =
+                    recomputable_bounds(self.old, inst, &stable);
+                let mut pop_or_recompute = |bound: InstId, recomputable: bool| {
+                    if recomputable {
+                        let mut recomputed = SecondaryMap::new();
+                        self.recompute_stable(bound, new_block, &mut recomputed)
+                    } else {
+                        self.new
+                            .append(new_block, Inst::Pop(ScalarType::Int), origin)
+                    }
+                };
+                let hi = pop_or_recompute(hi, hi_recomputable);
+                let lo = pop_or_recompute(lo, lo_recomputable);
                 let new_body = self
                     .new
                     .emit_for(new_block, counter, (lo, hi), !reverse, origin);

@@ -77,6 +77,73 @@ impl StableValues {
     }
 }
 
+/// Which bounds of the `For` loop `for_inst` (`[lo, hi]`) the reverse
+/// sweep can compute again where it starts the loop's reverse, that is in
+/// the state right after the loop, with the same value. That holds for a
+/// bound stable in the segment before the loop (`stable`, the stable
+/// values of the loop's block) that reads no variable or array the loop
+/// writes, its counter included. The forward sweep pushes the other
+/// bounds.
+pub(crate) fn recomputable_bounds(
+    func: &Func,
+    for_inst: InstId,
+    stable: &StableValues,
+) -> [bool; 2] {
+    let Inst::For {
+        counter,
+        lo,
+        hi,
+        body,
+        ..
+    } = &func.insts[for_inst]
+    else {
+        return [false; 2];
+    };
+    let mut written = HashSet::from([*counter]);
+    collect_written(func, *body, &mut written);
+    [*lo, *hi].map(|bound| stable.contains(bound) && !reads_any(func, bound, &written))
+}
+
+/// Whether computing `value` reads one of `vars` (scalars or arrays).
+fn reads_any(func: &Func, value: InstId, vars: &HashSet<VarId>) -> bool {
+    let inst = &func.insts[value];
+    let reads = match inst {
+        Inst::Read(var) | Inst::Load { array: var, .. } => vars.contains(var),
+        _ => false,
+    };
+    reads
+        || inst
+            .operands()
+            .into_iter()
+            .any(|operand| reads_any(func, operand, vars))
+}
+
+/// Adds every variable `block` and its child blocks write or store to,
+/// and the counters of its loops, to `written`.
+fn collect_written(func: &Func, block: BlockId, written: &mut HashSet<VarId>) {
+    for &inst in &func.blocks[block].insts {
+        match &func.insts[inst] {
+            Inst::Write { var, .. } | Inst::Store { array: var, .. } => {
+                let _ = written.insert(*var);
+            }
+            Inst::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                collect_written(func, *then_block, written);
+                collect_written(func, *else_block, written);
+            }
+            Inst::For { counter, body, .. } => {
+                let _ = written.insert(*counter);
+                collect_written(func, *body, written);
+            }
+            Inst::Loop { body, .. } => collect_written(func, *body, written),
+            other => written.extend(other.array_written()),
+        }
+    }
+}
+
 /// Every variable the segment writes or stores to.
 fn variables_written(func: &Func, segment: &[InstId]) -> HashSet<VarId> {
     segment

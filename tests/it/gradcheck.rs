@@ -254,3 +254,52 @@ fn ranks(x: real[n]) -> real {
         }
     }
 }
+
+/// Reverse mode computes a `For` bound again rather than taking it from
+/// the tape when the loop leaves what the bound reads alone; a bound whose
+/// variable the loop (or its counter) changes must come from the tape.
+#[test]
+fn loop_bounds_recomputed_or_taped_give_exact_gradients() {
+    let source = "\
+fn f(x: real[n]) -> real {
+    let mut m = 0;
+    for i in 0..n {
+        m += 1;
+    }
+    let mut s = 0.0;
+    for i in 0..m {
+        if x[i] > 0.25 { s += x[i] * x[i]; } else { s -= 0.5 * x[i]; }
+        m = m - 1;
+    }
+    for i in 0..m + 2 {
+        s += real(i) * x[i];
+    }
+    for i in 0..n / 2 {
+        for j in i..n - i {
+            s += sin(x[j] * real(i + 1));
+        }
+    }
+    s
+}
+";
+    let program_for = |backend| {
+        let options = smoothc::Options {
+            backend,
+            ..smoothc::Options::default()
+        };
+        smoothc::compile(source, &options).expect("compiles")
+    };
+    let x = [0.7, -0.3, 1.2, 0.1, -1.5, 0.4];
+    let args = [Value::Array(ndarray::Array1::from(x.to_vec()).into_dyn())];
+    for backend in [Backend::Interp, Backend::Jit] {
+        let function = program_for(backend).function("f").expect("builds");
+        for tau in [0.2, 1.0] {
+            check(
+                &function,
+                &args,
+                tau,
+                &format!("bounds on {backend:?}, tau = {tau}"),
+            );
+        }
+    }
+}

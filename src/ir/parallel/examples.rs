@@ -54,6 +54,59 @@ fn soft_swap(b: &mut Builder, y: VarId, i: InstId) {
     let _ = b.store(y, &[j], high);
 }
 
+/// The relaxed compare-and-swap of `y[i]`, `y[j]`.
+fn soft_swap_of(b: &mut Builder, y: VarId, i: InstId, j: InstId) {
+    let a = b.load(y, &[i]);
+    let c = b.load(y, &[j]);
+    let difference = b.bin(BinaryOp::Sub, a, c);
+    let tau = b.inst(Inst::Tau);
+    let scaled = b.bin(BinaryOp::Div, difference, tau);
+    let p = b.un(UnaryOp::Sigmoid, scaled);
+    let one = b.real(1.0);
+    let q = b.bin(BinaryOp::Sub, one, p);
+    let pc = b.bin(BinaryOp::Mul, p, c);
+    let qa = b.bin(BinaryOp::Mul, q, a);
+    let low = b.bin(BinaryOp::Add, pc, qa);
+    let _ = b.store(y, &[i], low);
+    let pa = b.bin(BinaryOp::Mul, p, a);
+    let qc = b.bin(BinaryOp::Mul, q, c);
+    let high = b.bin(BinaryOp::Add, pa, qc);
+    let _ = b.store(y, &[j], high);
+}
+
+/// One block of a bitonic layer, `gap = n / 2` in a variable:
+/// `for c in 0..gap + extra { soft swap of y[c], y[c + gap] }`. With
+/// `extra = 0` the two halves never meet; with `extra = 1` the last
+/// iteration swaps `y[gap]`, which the first one wrote. `rewrite_gap`
+/// writes `gap` again between reading the bound and the loop.
+pub(crate) fn bitonic_block(extra: i64, rewrite_gap: bool) -> LoopProgram {
+    let (mut b, _, y, n) = with_copy("bitonic_block");
+    let gap = b.local("gap", INT);
+    let size = b.inst(Inst::SizeOf(n));
+    let two = b.int(2);
+    let half = b.bin(BinaryOp::Div, size, two);
+    let _ = b.write(gap, half);
+    let c = b.local("c", INT);
+    let lo = b.int(0);
+    let gap_value = b.read(gap);
+    let extra_value = b.int(extra);
+    let hi = b.bin(BinaryOp::Add, gap_value, extra_value);
+    if rewrite_gap {
+        let one = b.int(1);
+        let _ = b.write(gap, one);
+    }
+    let target = b.for_loop(c, lo, hi, false, |b, c| {
+        let cv = b.read(c);
+        let gv = b.read(gap);
+        let partner = b.bin(BinaryOp::Add, cv, gv);
+        soft_swap_of(b, y, cv, partner);
+    });
+    LoopProgram {
+        func: b.finish(),
+        target,
+    }
+}
+
 /// One layer of the relaxed odd-even network, `start` in a variable:
 /// `for p in 0..(n - start) / 2 { soft swap of y[start + 2p], y[start + 2p + 1] }`.
 pub(crate) fn odd_even_layer(start: i64) -> LoopProgram {

@@ -29,6 +29,17 @@
 //!   tape), checked when the code runs to fall in the same window
 //!   `base + s * p + [min offset, max offset]` of its own iteration
 //!   ([`WindowCheck`]). Arrays only read are unconstrained.
+//!   Accesses may also have different bases, all with the stride `s`, when
+//!   the loop's trip count `hi - lo` has a form in the same atoms and the
+//!   bases are at least `|s| * (hi - lo)` apart (the offsets' spans
+//!   included): a compare-and-swap of `y[first + c]` and
+//!   `y[first + c + gap]` over `c in 0..gap`, a bitonic layer, touches
+//!   `gap` elements below `first + gap` and `gap` from there up. That
+//!   difference is an exact constant (at most 2^40) of the ring of
+//!   2^64-wrapping ints; it proves the windows apart when `|s|` times the
+//!   trip count is below 2^62, where the true distance of two lanes'
+//!   elements cannot wrap to zero (a loop that long would run for a
+//!   century).
 //!
 //! The runtime window checks are a deviation from the plain affine rule:
 //! reverse mode restores the elements a swap overwrote through indices it
@@ -179,12 +190,14 @@ pub fn analyze(func: &Func, inst: InstId) -> Result<ParallelLoop, Rejection> {
         counter,
         body,
         reverse,
-        ..
+        lo,
+        hi,
     } = &func.insts[inst]
     else {
         return Err(Rejection::NotAFor);
     };
     let mut analysis = Analysis::new(func, *counter, *body, *reverse);
+    analysis.trip = analysis.trip_form(inst, *lo, *hi);
     analysis.classify()?;
     let tape = tape_traffic(func, *body).ok_or(Rejection::MixedTape)?;
     if tape.pushes() > 0 && tape.pops() > 0 {
@@ -271,6 +284,62 @@ pub fn supported(inst: &Inst) -> bool {
     }
 }
 
+/// The affine indices of one array dimension that share a base (stride
+/// and atoms), with the span of their constant offsets.
+struct Cluster {
+    base: Affine,
+    min_offset: i64,
+    max_offset: i64,
+}
+
+impl Cluster {
+    fn group(forms: &[(InstId, &Affine)]) -> Vec<Cluster> {
+        let mut clusters: Vec<Cluster> = Vec::new();
+        for (_, form) in forms {
+            let base = Affine {
+                constant: 0,
+                ..(*form).clone()
+            };
+            match clusters.iter_mut().find(|cluster| cluster.base == base) {
+                Some(cluster) => {
+                    cluster.min_offset = cluster.min_offset.min(form.constant);
+                    cluster.max_offset = cluster.max_offset.max(form.constant);
+                }
+                None => clusters.push(Cluster {
+                    base,
+                    min_offset: form.constant,
+                    max_offset: form.constant,
+                }),
+            }
+        }
+        clusters
+    }
+
+    /// Whether no element of one cluster's windows is one of the other's
+    /// in another iteration: one cluster lies at least `sweep` (the
+    /// stride's size times the number of iterations) above the other, as
+    /// a constant difference (`Some(false)` when that is not known).
+    fn apart_from(&self, other: &Cluster, sweep: &Affine) -> Option<bool> {
+        let gap = |low: &Cluster, high: &Cluster| -> Option<bool> {
+            let distance = high
+                .base
+                .sub(&low.base)?
+                .add(&Affine::constant(
+                    high.min_offset.checked_sub(low.max_offset)?,
+                ))?
+                .sub(sweep)?;
+            // A margin of at most 2^40 keeps the sum below 2^64 (see the
+            // module documentation), where wrapping cannot make it zero.
+            Some(
+                distance
+                    .as_constant()
+                    .is_some_and(|margin| (0..=1 << 40).contains(&margin)),
+            )
+        };
+        Some(gap(self, other)? || gap(other, self)?)
+    }
+}
+
 /// The state of one analysis.
 struct Analysis<'f> {
     func: &'f Func,
@@ -287,6 +356,9 @@ struct Analysis<'f> {
     last_write: HashMap<VarId, InstId>,
     /// The variables written so far, in the order of their first write.
     write_order: Vec<VarId>,
+    /// The number of iterations `hi - lo` (when positive), as a form of
+    /// the atoms the body sees, when the bounds have one.
+    trip: Option<Affine>,
 }
 
 impl<'f> Analysis<'f> {
@@ -310,6 +382,59 @@ impl<'f> Analysis<'f> {
             forms: HashMap::new(),
             last_write: HashMap::new(),
             write_order: Vec::new(),
+            trip: None,
+        }
+    }
+
+    /// `hi - lo` of the loop `inst` as a form of the atoms the body sees.
+    /// The bounds come from the segment just before the loop; a read of a
+    /// variable there is the atom of that variable when neither the rest
+    /// of the segment nor the body writes it.
+    fn trip_form(&self, inst: InstId, lo: InstId, hi: InstId) -> Option<Affine> {
+        let func = self.func;
+        let parent = func.blocks[self.body].parent?;
+        let insts = &func.blocks[parent].insts;
+        let position = insts.iter().position(|candidate| *candidate == inst)?;
+        let start = insts[..position]
+            .iter()
+            .rposition(|candidate| func.insts[*candidate].is_control())
+            .map_or(0, |control| control + 1);
+        let segment = &insts[start..position];
+        self.bound_form(hi, segment)?
+            .sub(&self.bound_form(lo, segment)?)
+    }
+
+    /// The form of a value of the segment before the loop (see
+    /// `trip_form`).
+    fn bound_form(&self, value: InstId, segment: &[InstId]) -> Option<Affine> {
+        let func = self.func;
+        match &func.insts[value] {
+            Inst::Int(constant) | Inst::SizeOf(Size::Const(constant)) => {
+                Some(Affine::constant(*constant))
+            }
+            Inst::SizeOf(Size::Param(id)) => Some(Affine::atom(Atom::Size(*id))),
+            Inst::SizeOf(Size::Derived(id)) => Some(Affine::atom(Atom::Derived(*id))),
+            Inst::Read(var) => {
+                let at = segment.iter().position(|inst| *inst == value)?;
+                let written_later = segment[at + 1..].iter().any(
+                    |inst| matches!(&func.insts[*inst], Inst::Write { var: written, .. } if written == var),
+                );
+                let invariant =
+                    *var != self.counter && !self.written_anywhere.contains(var) && !written_later;
+                invariant.then(|| Affine::atom(Atom::Var(*var)))
+            }
+            Inst::Unary(UnaryOp::Neg, operand) => self.bound_form(*operand, segment)?.scale(-1),
+            Inst::Binary(op, lhs, rhs) => {
+                let lhs = self.bound_form(*lhs, segment)?;
+                let rhs = self.bound_form(*rhs, segment)?;
+                match op {
+                    BinaryOp::Add => lhs.add(&rhs),
+                    BinaryOp::Sub => lhs.sub(&rhs),
+                    BinaryOp::Mul => lhs.mul(&rhs),
+                    _ => None,
+                }
+            }
+            _ => None,
         }
     }
 
@@ -529,20 +654,38 @@ impl<'f> Analysis<'f> {
         }
         let (reference, reference_form) = *affine.first()?;
         let stride = reference_form.counter;
-        if stride == 0
-            || !affine
-                .iter()
-                .all(|(_, form)| form.same_base(reference_form))
+        if stride == 0 {
+            return None;
+        }
+        let clusters = Cluster::group(&affine);
+        if clusters
+            .iter()
+            .any(|cluster| cluster.base.counter != stride)
         {
             return None;
         }
-        let min_offset = affine.iter().map(|(_, form)| form.constant).min()?;
-        let max_offset = affine.iter().map(|(_, form)| form.constant).max()?;
         // Offsets spanning less than the stride: the windows
         // `s * p + [min, max]` of different iterations do not overlap.
-        if max_offset.checked_sub(min_offset)? >= stride.checked_abs()? {
-            return None;
+        for cluster in &clusters {
+            if cluster.max_offset.checked_sub(cluster.min_offset)? >= stride.checked_abs()? {
+                return None;
+            }
         }
+        if clusters.len() > 1 {
+            // Windows of different bases: apart by at least what the
+            // counter sweeps, and no window checks to place.
+            let sweep = self.trip.as_ref()?.scale(stride.checked_abs()?)?;
+            for (index, first) in clusters.iter().enumerate() {
+                for second in &clusters[index + 1..] {
+                    if !first.apart_from(second, &sweep)? {
+                        return None;
+                    }
+                }
+            }
+            return dynamic.is_empty().then(Vec::new);
+        }
+        let min_offset = clusters[0].min_offset;
+        let max_offset = clusters[0].max_offset;
         let mut checks: Vec<WindowCheck> = Vec::new();
         for index in dynamic {
             if checks.iter().any(|check| check.index == index) {

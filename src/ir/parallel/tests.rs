@@ -267,3 +267,23 @@ fn the_lowered_odd_even_network_runs_its_layers_together_forward_and_reversed() 
         }
     }
 }
+
+#[test]
+fn a_bitonic_block_swaps_two_halves_a_trip_count_apart() {
+    // `y[c]` and `y[c + gap]` over `c in 0..gap`: two bases, `gap` apart,
+    // and the loop sweeps `gap` elements.
+    let parallel = accepted(&examples::bitonic_block(0, false));
+    assert!(parallel.window_checks.is_empty());
+    // One more iteration and the last one touches what the first wrote.
+    assert_eq!(
+        rejection(&examples::bitonic_block(1, false)),
+        Rejection::CarriedArray(var_named(&examples::bitonic_block(1, false).func, "y"))
+    );
+    // The bound read `gap` before the loop, but the loop sees another
+    // `gap`: the trip count is not known in the body's terms.
+    let rewritten = examples::bitonic_block(0, true);
+    assert_eq!(
+        rejection(&rewritten),
+        Rejection::CarriedArray(var_named(&rewritten.func, "y"))
+    );
+}

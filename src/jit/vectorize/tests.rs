@@ -83,6 +83,9 @@ fn hand_built_loops_agree_with_the_interpreter_at_every_trip_count() {
         ("stride_two", examples::stride_two_offsets_zero_and_two()),
         ("invariant_store", examples::invariant_store()),
         ("division_by_variable", examples::division_by_variable()),
+        ("bitonic_block", examples::bitonic_block(0, false)),
+        ("bitonic_block(extra)", examples::bitonic_block(1, false)),
+        ("bitonic_block(rewritten)", examples::bitonic_block(0, true)),
     ];
     for (name, program) in programs {
         let jit = JitFunction::compile(&program.func).expect("compiles");

@@ -12,6 +12,12 @@
 //! * a load of an element stored or loaded earlier is that value, unless a
 //!   store in between may have written it; two indices differ for sure
 //!   when they are the same value plus different constants (`i`, `i + 1`);
+//! * a store in between that may write the same element does not matter
+//!   when, should it write that element, it writes the value already known
+//!   there: the same value, or two values loaded from the same array in
+//!   the same state, from the two addresses involved. That is what a swap
+//!   of `y[a]` and `y[a + gap]` does when `gap` is a variable: if `gap` is
+//!   0 both elements are one and every value involved is that element's;
 //! * a store overwritten in the same segment, before any load that may
 //!   read it, is dropped.
 //!
@@ -116,6 +122,44 @@ struct Segment {
     elements: HashMap<VarId, Vec<(Vec<IndexKey>, InstId)>>,
     /// Stores not yet read, per array: (address, store).
     pending: HashMap<VarId, Vec<(Vec<IndexKey>, InstId)>>,
+    /// How many stores each array has had in the segment: its state.
+    states: HashMap<VarId, u32>,
+    /// Where each value loaded in the segment came from.
+    loaded: HashMap<InstId, LoadedFrom>,
+}
+
+/// The element a load read, and the state of its array then.
+#[derive(Clone, Debug, PartialEq)]
+struct LoadedFrom {
+    array: VarId,
+    address: Vec<IndexKey>,
+    state: u32,
+}
+
+impl Segment {
+    /// Whether storing `stored` to `store_address` of `array` leaves
+    /// `known` the value at `known_address`, in case the two addresses are
+    /// the same element: `known` and `stored` are the same value, or were
+    /// loaded from `array` in the same state, each from one of the two
+    /// addresses (which are one element in that case).
+    fn same_if_aliased(
+        &self,
+        array: VarId,
+        (known_address, known): (&[IndexKey], InstId),
+        (store_address, stored): (&[IndexKey], InstId),
+    ) -> bool {
+        if known == stored {
+            return true;
+        }
+        let (Some(first), Some(second)) = (self.loaded.get(&known), self.loaded.get(&stored))
+        else {
+            return false;
+        };
+        let involved = |from: &LoadedFrom| {
+            from.array == array && (from.address == known_address || from.address == store_address)
+        };
+        first.state == second.state && involved(first) && involved(second)
+    }
 }
 
 impl Forwarding {
@@ -186,6 +230,15 @@ impl Forwarding {
                 if let Some(pending) = segment.pending.get_mut(array) {
                     pending.retain(|(place, _)| !may_alias(place, &address));
                 }
+                let state = segment.states.get(array).copied().unwrap_or(0);
+                let _ = segment.loaded.insert(
+                    inst,
+                    LoadedFrom {
+                        array: *array,
+                        address: address.clone(),
+                        state,
+                    },
+                );
                 segment
                     .elements
                     .entry(*array)
@@ -199,15 +252,27 @@ impl Forwarding {
                 value,
             } => {
                 let address = self.address(func, indices);
-                let known = segment.elements.entry(*array).or_default();
-                known.retain(|(place, _)| !may_alias(place, &address));
+                let mut known = segment.elements.remove(array).unwrap_or_default();
+                known.retain(|(place, element)| {
+                    *place != address
+                        && (!may_alias(place, &address)
+                            || segment.same_if_aliased(
+                                *array,
+                                (place, *element),
+                                (&address, *value),
+                            ))
+                });
                 known.push((address.clone(), *value));
+                let _ = segment.elements.insert(*array, known);
+                *segment.states.entry(*array).or_default() += 1;
+                // A store to the very same address overwrites a pending
+                // one, whatever the stores in between wrote (if one of
+                // them wrote this element too, it is overwritten as well).
                 let pending = segment.pending.entry(*array).or_default();
                 if let Some(position) = pending.iter().position(|(place, _)| *place == address) {
                     let _ = dead_stores.insert(pending[position].1);
                     let _ = pending.remove(position);
                 }
-                pending.retain(|(place, _)| !may_alias(place, &address));
                 pending.push((address, inst));
                 true
             }
@@ -380,3 +445,6 @@ fn remove_unused_values(func: &mut Func) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
