@@ -1,10 +1,13 @@
 //! The forward sweep: the original code plus tape pushes.
 //!
 //! Pushed, in this order, so the reverse sweep can pop them back:
-//! * before `Write { var }`: the old value of `var`;
-//! * before `Store { array, indices }`: the old element, then each index
-//!   that the reverse sweep cannot recompute (see `stable`);
-//! * at the end of each branch of an `If`: which branch ran (a bool);
+//! * before `Write { var }`: the old value of `var`, when earlier code
+//!   reads it again in the reverse sweep (see `saved`);
+//! * before `Store { array, indices }`: likewise the old element, then each
+//!   index that the reverse sweep cannot recompute (see `stable`);
+//! * at the end of each branch of an `If`: which branch ran (a bool),
+//!   unless the reverse sweep can compute the condition again (see
+//!   `stable::recomputable_cond`);
 //! * after a `For`: `lo`, then `hi`, each unless the reverse sweep can
 //!   compute it again (see `stable::recomputable_bounds`);
 //! * after a `Loop` (`while`): the number of iterations it ran.
@@ -14,7 +17,7 @@
 //! of a `For` are kept in temporaries across the loop for that (values may
 //! not cross control flow).
 
-use super::stable::{StableValues, recomputable_bounds};
+use super::stable::{StableValues, recomputable_bounds, recomputable_cond};
 use super::{AdError, GradBuilder};
 use crate::ir::build::Place;
 use crate::ir::{BlockId, Inst, InstId, ScalarType, VarRole, VarType};
@@ -47,7 +50,9 @@ impl GradBuilder<'_> {
                         .append(new_block, Inst::PushArray(*output), origin.derived());
                     old.insts[inst].map_operands(|value| map(&value))
                 }
-                old_inst @ (Inst::Write { .. } | Inst::Store { .. }) => {
+                old_inst @ (Inst::Write { .. } | Inst::Store { .. })
+                    if self.saved.contains(inst) =>
+                {
                     let copy = old_inst.map_operands(|value| map(&value));
                     let place =
                         Place::of_access(&copy, |index| index).expect("writes have a place");
@@ -76,9 +81,11 @@ impl GradBuilder<'_> {
                     let (new_then, new_else) = self.new.emit_if(new_block, cond, origin);
                     self.forward_block(*then_block, new_then)?;
                     self.forward_block(*else_block, new_else)?;
-                    for (block, taken) in [(new_then, true), (new_else, false)] {
-                        let flag = self.new.append(block, Inst::Bool(taken), origin.derived());
-                        let _ = self.new.append(block, Inst::Push(flag), origin.derived());
+                    if !recomputable_cond(old, inst, &stable) {
+                        for (block, taken) in [(new_then, true), (new_else, false)] {
+                            let flag = self.new.append(block, Inst::Bool(taken), origin.derived());
+                            let _ = self.new.append(block, Inst::Push(flag), origin.derived());
+                        }
                     }
                     values = SecondaryMap::new();
                     continue;

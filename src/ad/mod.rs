@@ -7,27 +7,34 @@
 //! grad_f(params, seed) -> (result, adjoint of each real param)
 //! ```
 //!
-//! that runs a **forward sweep** (the original code, pushing every value it
-//! overwrites, every `If` condition and every pair of `For` bounds to the
-//! tape) and then a **reverse sweep** (the code backwards, popping them).
+//! that runs a **forward sweep** (the original code, pushing to the tape
+//! the values it overwrites that earlier code reads again, see [`saved`],
+//! and the `If` conditions and `For` bounds the reverse cannot recompute,
+//! see [`stable`]) and then a **reverse sweep** (the code backwards,
+//! popping them).
 //! `seed` is the cotangent of the result: `1.0` gives the gradient of a
 //! scalar result; an array seed gives a vector-Jacobian product.
 //!
 //! The reverse of one *segment* (straight-line run of instructions, see
 //! `ir`) works in three steps:
 //!
-//! 1. **restore**: pop the overwritten values in reverse order and write them
-//!    back, so the variables hold what they held when the segment began;
+//! 1. **restore**: pop the saved overwritten values in reverse order and
+//!    write them back, so every variable the segment reads before writing
+//!    holds what it held when the segment began;
 //! 2. **recompute**: run the segment's instructions again (writes included,
 //!    without pushing), which brings back every intermediate value;
 //! 3. **adjoint**: walk the segment backwards applying the rules of
 //!    [`rules`], and undo each write again with the value popped in step 1.
 //!
 //! Afterwards the variables hold the state at the start of the segment, as
-//! the reverse of the preceding code expects. Tape memory is one entry per
-//! overwritten value, plus each stored-to index that step 1 cannot compute
-//! again (see [`stable`]), plus control decisions; the extra work is one
+//! the reverse of the preceding code expects (the variables it reads, at
+//! least). Tape memory is one entry per saved overwritten value, plus each
+//! stored-to index that step 1 cannot compute again (see [`stable`]), plus
+//! the control decisions it cannot recompute; the extra work is one
 //! recomputation of each segment.
+//!
+//! Decisions replayed from a recomputed condition and from the tape are
+//! the same: both give the branch the forward sweep took.
 //!
 //! Decisions that survive smoothing (`If` on ints, every `If` in hard mode)
 //! are replayed from the tape: derivatives flow through the branch that ran
@@ -36,6 +43,7 @@
 mod forward;
 mod reverse;
 mod rules;
+mod saved;
 mod stable;
 
 use crate::ir::{BlockId, Func, InstId, ScalarType, VarId, VarRole, VarType};
@@ -79,6 +87,8 @@ pub(crate) struct GradBuilder<'f> {
     pub(crate) new: Func,
     /// The adjoint variable of each real variable.
     pub(crate) adjoints: SecondaryMap<VarId, Option<VarId>>,
+    /// The writes of `old` whose previous value goes on the tape.
+    pub(crate) saved: saved::SavedWrites,
 }
 
 impl<'f> GradBuilder<'f> {
@@ -104,7 +114,13 @@ impl<'f> GradBuilder<'f> {
             );
             adjoints[var] = Some(adjoint);
         }
-        GradBuilder { old, new, adjoints }
+        let saved = saved::SavedWrites::compute(old);
+        GradBuilder {
+            old,
+            new,
+            adjoints,
+            saved,
+        }
     }
 
     pub(crate) fn adjoint(&self, var: VarId) -> VarId {

@@ -3,7 +3,7 @@
 //! docs of `ad`).
 
 use super::rules::Cotangents;
-use super::stable::{StableValues, recomputable_bounds};
+use super::stable::{StableValues, recomputable_bounds, recomputable_cond};
 use super::{AdError, GradBuilder, Piece, split};
 use crate::ir::build::Place;
 use crate::ir::{BinaryOp, BlockId, Inst, InstId, ScalarType};
@@ -31,13 +31,20 @@ impl GradBuilder<'_> {
         let origin = self.old.origins[inst].derived();
         match self.old.insts[inst].clone() {
             Inst::If {
+                cond,
                 then_block,
                 else_block,
-                ..
             } => {
-                let cond = self
-                    .new
-                    .append(new_block, Inst::Pop(ScalarType::Bool), origin);
+                let parent = self.old.blocks[then_block]
+                    .parent
+                    .expect("a branch has the `If`'s block as parent");
+                let stable = StableValues::of_block(self.old, parent);
+                let cond = if recomputable_cond(self.old, inst, &stable) {
+                    self.recompute_stable(cond, new_block, &mut SecondaryMap::new())
+                } else {
+                    self.new
+                        .append(new_block, Inst::Pop(ScalarType::Bool), origin)
+                };
                 let (new_then, new_else) = self.new.emit_if(new_block, cond, origin);
                 self.reverse_block(then_block, new_then)?;
                 self.reverse_block(else_block, new_else)
@@ -95,8 +102,8 @@ impl GradBuilder<'_> {
         Ok(())
     }
 
-    /// Step 1: pops what the forward sweep pushed for each write of the
-    /// segment and writes it back, last write first. Returns, per write, the
+    /// Step 1: pops what the forward sweep pushed for each saved write of
+    /// the segment and writes it back, last write first. Returns, per write, the
     /// popped previous value, which step 3 writes back again.
     fn restore(
         &mut self,
@@ -115,7 +122,9 @@ impl GradBuilder<'_> {
                 sorted_arrays.push((*output, origin));
                 continue;
             }
-            if !matches!(old_inst, Inst::Write { .. } | Inst::Store { .. }) {
+            if !matches!(old_inst, Inst::Write { .. } | Inst::Store { .. })
+                || !self.saved.contains(inst)
+            {
                 continue;
             }
             let Some(place) = Place::of_access(old_inst, |index| index) else {
@@ -238,8 +247,11 @@ impl GradBuilder<'_> {
                 ) => {
                     let written = *written;
                     self.write_rule(&mut cotangents, block, &place, written, origin);
-                    let previous = undos[inst].expect("restore popped every write");
-                    self.new.emit_write(block, &place, previous, origin);
+                    // An unsaved write stays: nothing before it reads the
+                    // value it overwrote.
+                    if let Some(previous) = undos[inst] {
+                        self.new.emit_write(block, &place, previous, origin);
+                    }
                 }
                 (Inst::Read(_) | Inst::Load { .. }, Some(place)) => {
                     if let Some(adjoint) = cotangents.of[inst] {

@@ -104,6 +104,25 @@ pub(crate) fn recomputable_bounds(
     [*lo, *hi].map(|bound| stable.contains(bound) && !reads_any(func, bound, &written))
 }
 
+/// Whether the reverse sweep can compute the condition of the `If`
+/// `if_inst` again where it starts the `If`'s reverse, in the state right
+/// after it, instead of popping which branch ran: the same test as for a
+/// `For` bound, with what either branch writes.
+pub(crate) fn recomputable_cond(func: &Func, if_inst: InstId, stable: &StableValues) -> bool {
+    let Inst::If {
+        cond,
+        then_block,
+        else_block,
+    } = &func.insts[if_inst]
+    else {
+        return false;
+    };
+    let mut written = HashSet::new();
+    collect_written(func, *then_block, &mut written);
+    collect_written(func, *else_block, &mut written);
+    stable.contains(*cond) && !reads_any(func, *cond, &written)
+}
+
 /// Whether computing `value` reads one of `vars` (scalars or arrays).
 fn reads_any(func: &Func, value: InstId, vars: &HashSet<VarId>) -> bool {
     let inst = &func.insts[value];
