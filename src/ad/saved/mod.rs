@@ -70,10 +70,8 @@ impl Analysis<'_> {
         let mut written_in_segment = FixedBitSet::with_capacity(func.vars.len());
         for &inst in &func.blocks[block].insts {
             match &func.insts[inst] {
-                Inst::Read(var) => {
-                    if !written_in_segment.contains(var.index()) {
-                        reread.insert(var.index());
-                    }
+                Inst::Read(var) if !written_in_segment.contains(var.index()) => {
+                    reread.insert(var.index());
                 }
                 Inst::Load { array, .. } | Inst::ArgMax { array, .. } => {
                     reread.insert(array.index());
@@ -86,10 +84,8 @@ impl Analysis<'_> {
                     reread.set(var.index(), false);
                     written_in_segment.insert(var.index());
                 }
-                Inst::Store { array, .. } => {
-                    if reread.contains(array.index()) {
-                        self.saved.insert(inst.index());
-                    }
+                Inst::Store { array, .. } if reread.contains(array.index()) => {
+                    self.saved.insert(inst.index());
                 }
                 Inst::If {
                     then_block,

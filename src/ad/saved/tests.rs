@@ -29,7 +29,7 @@ fn first_writes_and_array_initialisation_are_not_saved() {
     let last = b.write(s, head);
     let saved = SavedWrites::compute(&b.finish());
     assert!(!saved.contains(first));
-    assert!(!saved.contains(init.unwrap()));
+    assert!(!saved.contains(init.expect("built above")));
     // Nothing read `s` since the first write.
     assert!(!saved.contains(last));
 }
@@ -58,8 +58,8 @@ fn an_accumulator_and_a_swapped_array_are_saved() {
         shift = Some(b.store(y, &[kv], moved));
     });
     let saved = SavedWrites::compute(&b.finish());
-    assert!(saved.contains(sum.unwrap()));
-    assert!(saved.contains(shift.unwrap()));
+    assert!(saved.contains(sum.expect("built above")));
+    assert!(saved.contains(shift.expect("built above")));
 }
 
 #[test]
@@ -86,9 +86,9 @@ fn a_temporary_written_before_its_read_and_a_while_flag_are_not_saved() {
     let saved = SavedWrites::compute(&b.finish());
     // `t` is read only after the write of the same segment, which the
     // reverse sweep recomputes; the loop never tests `go` backwards.
-    assert!(!saved.contains(temporary.unwrap()));
-    assert!(!saved.contains(result.unwrap()));
-    assert!(!saved.contains(flag.unwrap()));
+    assert!(!saved.contains(temporary.expect("built above")));
+    assert!(!saved.contains(result.expect("built above")));
+    assert!(!saved.contains(flag.expect("built above")));
 }
 
 #[test]
@@ -125,6 +125,6 @@ fn a_value_read_after_a_branch_is_saved_in_the_next_iteration() {
     let saved = SavedWrites::compute(&b.finish());
     // The segment after the `If` reads `t` at its start, so the reverse of
     // iteration k needs the `t` that iteration k + 1 overwrote.
-    assert!(saved.contains(then_write.unwrap()));
-    assert!(saved.contains(else_write.unwrap()));
+    assert!(saved.contains(then_write.expect("built above")));
+    assert!(saved.contains(else_write.expect("built above")));
 }
