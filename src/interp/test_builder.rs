@@ -268,14 +268,23 @@ pub(crate) fn identical(
 
 fn identical_values(left: &Value, right: &Value) -> bool {
     match (left, right) {
-        (Value::Real(left), Value::Real(right)) => left.to_bits() == right.to_bits(),
+        (Value::Real(left), Value::Real(right)) => same_bits(*left, *right),
         (Value::Array(left), Value::Array(right)) => {
             left.shape() == right.shape()
                 && left
                     .iter()
                     .zip(right.iter())
-                    .all(|(left, right)| left.to_bits() == right.to_bits())
+                    .all(|(left, right)| same_bits(*left, *right))
         }
         (left, right) => left == right,
     }
+}
+
+/// The same bits, except that any two NaNs match. Which NaN an operation
+/// on two NaNs returns is not a property of the program: x86 returns its
+/// first operand's, and Cranelift may swap the operands of a commutative
+/// operation (to fold a load into it), so `a + b` with a NaN on each side
+/// has either sign depending on the code around it.
+fn same_bits(left: f64, right: f64) -> bool {
+    left.to_bits() == right.to_bits() || (left.is_nan() && right.is_nan())
 }

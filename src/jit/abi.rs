@@ -34,6 +34,10 @@ pub(crate) const STATUS_TAPE_UNDERFLOW: i32 = 4;
 /// [`ErrorRecord::inst`] and [`ErrorRecord::bound`] say which.
 pub(crate) const STATUS_LOOP_BOUND: i32 = 5;
 
+/// A push found its stack full, or the limit reached: `JitFunction::run`
+/// grows the stack and runs the call again, or reports the limit.
+pub(crate) const STATUS_TAPE_FULL: i32 = 6;
+
 /// The size in bytes of one variable slot and of one array element.
 pub(crate) const SLOT_BYTES: i64 = 8;
 
@@ -126,7 +130,8 @@ pub(crate) fn decode_error(status: i32, error: &ErrorRecord, config: &RunConfig)
         STATUS_DIVISION_BY_ZERO => RuntimeError::DivisionByZero {
             inst: InstId::new(error.inst as usize),
         },
-        STATUS_TAPE_LIMIT => RuntimeError::TapeLimit {
+        // `run` handles a full stack; what reaches here is the limit.
+        STATUS_TAPE_LIMIT | STATUS_TAPE_FULL => RuntimeError::TapeLimit {
             limit: config.tape_limit,
         },
         STATUS_TAPE_UNDERFLOW => RuntimeError::TapeUnderflow,

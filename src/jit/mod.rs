@@ -34,13 +34,14 @@ mod tests;
 
 use crate::ir::{Func, Inst, InstId, ScalarType, VarId};
 use crate::runtime::{RunConfig, RuntimeError, Value, bind_arguments};
-use abi::{Frame, STATUS_OK};
+use abi::{Frame, STATUS_OK, STATUS_TAPE_FULL};
 use cranelift::prelude::*;
 use cranelift_codegen::Context;
 use cranelift_codegen::ir::UserFuncName;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, ModuleError, default_libcall_names};
 use std::borrow::Borrow;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use storage::CallStorage;
 use translate::FunctionTranslator;
@@ -131,6 +132,10 @@ pub struct JitFunction {
     entry: EntryPoint,
     /// What became of each `For` loop.
     loop_reports: Vec<LoopReport>,
+    /// The capacity of each tape stack (reals, ints) that the last call
+    /// that had to grow one needed: later calls reserve it up front, so
+    /// they do not run again to grow (see `run`).
+    tape_hint: [AtomicUsize; 2],
 }
 
 impl std::fmt::Debug for JitFunction {
@@ -173,6 +178,7 @@ impl JitFunction {
             module: Some(Mutex::new(jit.module)),
             entry,
             loop_reports,
+            tape_hint: [AtomicUsize::new(0), AtomicUsize::new(0)],
         })
     }
 
@@ -197,34 +203,32 @@ impl JitFunction {
         config: &RunConfig,
     ) -> Result<Vec<Value>, RuntimeError> {
         let sizes = bind_arguments(&self.func, args)?;
-        let mut storage = CallStorage::new(&self.func, &sizes, args);
-        crate::runtime::tape::with_tape(config.tape_limit, |tape| {
-            let mut frame = storage.frame(tape, config);
-            // SAFETY: the frame points into `storage` and `tape`, which
-            // outlive the call and are not touched by Rust during it. The
-            // storage holds one slot per variable, one value per size and the
-            // elements of every array variable, laid out as the generated
-            // code expects (`abi`); every array has the element count of its
-            // variable's extents, and the generated code checks every index
-            // against those extents before it touches an element. Array
-            // parameters may be the arguments' own elements, borrowed for the
-            // call: the code never writes a parameter
-            // (`check_params_read_only` at compile time). The tape
-            // is `repr(C)`; the code writes a stack's element only below its
-            // capacity and counts it after writing, and calls the tape
-            // helpers to grow a stack (`runtime::tape` keeps its fields
-            // consistent). The module that owns the code is alive
-            // (`self.module` is only taken in `drop`). Calls may run at the
-            // same time on several threads (`JitFunction` is `Sync`): the
-            // code writes only through the pointers of its own frame (each
-            // thread has its own tape), and the helpers it calls
-            // (`runtime.rs`: math, noise, tape, sorting, error records) keep
-            // no global state; they are pure or work on the call's buffers.
-            let status = unsafe { (self.entry)(&mut frame) };
-            if status != STATUS_OK {
-                return Err(abi::decode_error(status, &frame.error, config));
+        let storage = crate::runtime::tape::with_tape(config.tape_limit, |tape| {
+            let [reals, ints] = self
+                .tape_hint
+                .each_ref()
+                .map(|hint| hint.load(Ordering::Relaxed));
+            tape.reserve(reals, ints);
+            // A push that finds its stack full stops the call, which runs
+            // again from the start on a grown tape; it computes the same
+            // values (the code is deterministic and writes only its own
+            // storage, made afresh). Each run at least doubles a stack, and
+            // the hint spares later calls the reruns.
+            loop {
+                let mut storage = CallStorage::new(&self.func, &sizes, args);
+                let (status, error) = self.call_once(&mut storage, tape, config);
+                if status == STATUS_TAPE_FULL {
+                    tape.grow_for_rerun()?;
+                    for (hint, capacity) in self.tape_hint.iter().zip(tape.capacities()) {
+                        let _ = hint.fetch_max(capacity, Ordering::Relaxed);
+                    }
+                    continue;
+                }
+                if status != STATUS_OK {
+                    return Err(abi::decode_error(status, &error, config));
+                }
+                return Ok(storage);
             }
-            Ok(())
         })?;
         Ok(self
             .func
@@ -232,6 +236,41 @@ impl JitFunction {
             .iter()
             .map(|var| storage.output(&self.func, &sizes, *var))
             .collect())
+    }
+
+    /// One run of the code on `storage` and `tape`: its status and the
+    /// details of a fault.
+    fn call_once(
+        &self,
+        storage: &mut CallStorage<'_>,
+        tape: &mut crate::runtime::tape::Tape,
+        config: &RunConfig,
+    ) -> (i32, abi::ErrorRecord) {
+        let mut frame = storage.frame(tape, config);
+        // SAFETY: the frame points into `storage` and `tape`, which
+        // outlive the call and are not touched by Rust during it. The
+        // storage holds one slot per variable, one value per size and the
+        // elements of every array variable, laid out as the generated
+        // code expects (`abi`); every array has the element count of its
+        // variable's extents, and the generated code checks every index
+        // against those extents before it touches an element (or knows it
+        // in range: a loop counter over the index's own dimension,
+        // `translate::index_range`). Array
+        // parameters may be the arguments' own elements, borrowed for the
+        // call: the code never writes a parameter
+        // (`check_params_read_only` at compile time). The tape
+        // is `repr(C)`; the code writes a stack's element only below its
+        // capacity and counts it after writing, and calls the tape
+        // helper to grow a stack before a loop (`runtime::tape` keeps its
+        // fields consistent). The module that owns the code is alive
+        // (`self.module` is only taken in `drop`). Calls may run at the
+        // same time on several threads (`JitFunction` is `Sync`): the
+        // code writes only through the pointers of its own frame (each
+        // thread has its own tape), and the helpers it calls
+        // (`runtime.rs`: math, noise, tape, sorting, error records) keep
+        // no global state; they are pure or work on the call's buffers.
+        let status = unsafe { (self.entry)(&mut frame) };
+        (status, frame.error)
     }
 }
 

@@ -12,14 +12,6 @@ use super::abi::{STATUS_OK, STATUS_TAPE_LIMIT, STATUS_TAPE_UNDERFLOW};
 use crate::runtime::tape::Tape;
 use crate::runtime::{RuntimeError, math};
 
-/// The symbol of `Push` of a real: `(tape: ptr, value: f64) -> i32`.
-pub(crate) const TAPE_PUSH_REAL: &str = "smoothc_tape_push_real";
-/// The symbol of `Push` of an int or bool: `(tape: ptr, value: i64) -> i32`.
-pub(crate) const TAPE_PUSH_INT: &str = "smoothc_tape_push_int";
-/// The symbol of `Pop` of a real: `(tape: ptr, out: ptr) -> i32`.
-pub(crate) const TAPE_POP_REAL: &str = "smoothc_tape_pop_real";
-/// The symbol of `Pop` of an int or bool: `(tape: ptr, out: ptr) -> i32`.
-pub(crate) const TAPE_POP_INT: &str = "smoothc_tape_pop_int";
 /// The symbol of a loop's reservation: `(tape: ptr, reals: i64, ints: i64)`,
 /// room for that many more values on each stack (see `Tape::reserve`).
 pub(crate) const TAPE_RESERVE: &str = "smoothc_tape_reserve";
@@ -34,10 +26,6 @@ pub(crate) const POW: &str = "smoothc_pow";
 pub(crate) fn symbols() -> Vec<(&'static str, *const u8)> {
     let mut symbols: Vec<(&'static str, *const u8)> = math::symbols().to_vec();
     symbols.extend([
-        (TAPE_PUSH_REAL, tape_push_real as *const u8),
-        (TAPE_PUSH_INT, tape_push_int as *const u8),
-        (TAPE_POP_REAL, tape_pop_real as *const u8),
-        (TAPE_POP_INT, tape_pop_int as *const u8),
         (TAPE_RESERVE, tape_reserve as *const u8),
         (TAPE_PUSH_ARRAY, tape_push_array as *const u8),
         (TAPE_POP_ARRAY, tape_pop_array as *const u8),
@@ -196,77 +184,12 @@ fn status_of(error: &RuntimeError) -> i32 {
     }
 }
 
-/// Pushes a real onto the tape.
-///
-/// # Safety
-///
-/// `tape` must point to a live `Tape` that nothing else accesses during the
-/// call (the frame's tape, during the compiled function's run).
-unsafe extern "C" fn tape_push_real(tape: *mut Tape, value: f64) -> i32 {
-    // SAFETY: the caller guarantees `tape` is valid and not aliased.
-    let tape = unsafe { &mut *tape };
-    match tape.push_real(value) {
-        Ok(()) => STATUS_OK,
-        Err(error) => status_of(&error),
-    }
-}
-
-/// Pushes an int (or a bool as 0/1) onto the tape.
-///
-/// # Safety
-///
-/// As for [`tape_push_real`].
-unsafe extern "C" fn tape_push_int(tape: *mut Tape, value: i64) -> i32 {
-    // SAFETY: the caller guarantees `tape` is valid and not aliased.
-    let tape = unsafe { &mut *tape };
-    match tape.push_int(value) {
-        Ok(()) => STATUS_OK,
-        Err(error) => status_of(&error),
-    }
-}
-
-/// Pops a real from the tape into `*out`.
-///
-/// # Safety
-///
-/// As for [`tape_push_real`]; also `out` must be valid for an 8-byte write
-/// (a stack slot of the generated code).
-unsafe extern "C" fn tape_pop_real(tape: *mut Tape, out: *mut f64) -> i32 {
-    // SAFETY: the caller guarantees `tape` is valid and not aliased.
-    let tape = unsafe { &mut *tape };
-    match tape.pop_real() {
-        Ok(value) => {
-            // SAFETY: the caller guarantees `out` is valid for writes.
-            unsafe { out.write_unaligned(value) };
-            STATUS_OK
-        }
-        Err(error) => status_of(&error),
-    }
-}
-
-/// Pops an int (or a bool as 0/1) from the tape into `*out`.
-///
-/// # Safety
-///
-/// As for [`tape_pop_real`].
-unsafe extern "C" fn tape_pop_int(tape: *mut Tape, out: *mut i64) -> i32 {
-    // SAFETY: the caller guarantees `tape` is valid and not aliased.
-    let tape = unsafe { &mut *tape };
-    match tape.pop_int() {
-        Ok(value) => {
-            // SAFETY: the caller guarantees `out` is valid for writes.
-            unsafe { out.write_unaligned(value) };
-            STATUS_OK
-        }
-        Err(error) => status_of(&error),
-    }
-}
-
 /// Makes room on the tape for `reals` more reals and `ints` more ints.
 ///
 /// # Safety
 ///
-/// As for [`tape_push_real`]. The counts are those of one loop, which the
+/// `tape` must point to a live `Tape` that nothing else accesses during the
+/// call (the frame's tape, during the compiled function's run). The counts are those of one loop, which the
 /// generated code has checked against the tape's limit (so they are
 /// non-negative and fit in memory as far as the limit allows).
 unsafe extern "C" fn tape_reserve(tape: *mut Tape, reals: i64, ints: i64) {

@@ -27,13 +27,14 @@ use crate::ir::{
     BinaryOp, BlockId, Func, Inst, InstId, ScalarType, Size, UnaryOp, VarId, VarRole, VarType,
 };
 use cranelift::prelude::*;
-use cranelift_codegen::ir::{FuncRef, StackSlot};
+use cranelift_codegen::ir::FuncRef;
 use cranelift_entity::{EntityRef, SecondaryMap};
 use cranelift_jit::JITModule;
 use cranelift_module::Module;
 use std::collections::HashMap;
 
 mod calls;
+mod index_range;
 pub(crate) mod inline_math;
 pub(in crate::jit) mod loops;
 pub(in crate::jit) mod tape_cursor;
@@ -74,8 +75,9 @@ pub(crate) struct FunctionTranslator<'a> {
     /// The value of each size parameter, then of each derived size (as
     /// `abi::size_slot` orders them), loaded at entry.
     sizes: Vec<Value>,
-    /// The element buffer of each array variable, loaded at entry.
-    pub(in crate::jit) array_bases: SecondaryMap<VarId, Option<Value>>,
+    /// The frame's table of element buffers, one per array variable (see
+    /// `array_base`).
+    array_table: Value,
     /// The Cranelift variable of each scalar IR variable.
     pub(in crate::jit) variables: SecondaryMap<VarId, Option<Variable>>,
     /// Which variables each loop writes and leaves dead at its boundaries.
@@ -88,8 +90,9 @@ pub(crate) struct FunctionTranslator<'a> {
     pub(in crate::jit) values: SecondaryMap<InstId, Option<Value>>,
     /// Runtime helpers imported so far, by symbol.
     imports: HashMap<&'static str, FuncRef>,
-    /// An 8-byte stack slot the pop helpers write their result to.
-    pop_slot: Option<StackSlot>,
+    /// Blocks that exit with a status and record nothing (a full tape, an
+    /// underflow), created on first use.
+    status_blocks: Vec<(i32, Block)>,
     /// The block that returns its `i32` parameter.
     pub(in crate::jit) exit_block: Block,
     /// The block that records an out-of-bounds index (params: inst, array,
@@ -109,6 +112,8 @@ pub(crate) struct FunctionTranslator<'a> {
     pub(in crate::jit) tape_cursor: Option<tape_cursor::TapeCursor>,
     /// What became of each `For` loop, in translation order.
     pub(in crate::jit) loop_reports: Vec<loops::LoopReport>,
+    /// The enclosing loops whose counters index without a check.
+    pub(in crate::jit) counters_in_range: index_range::CountersInRange,
 }
 
 impl<'a> FunctionTranslator<'a> {
@@ -171,19 +176,11 @@ impl<'a> FunctionTranslator<'a> {
             })
             .collect();
 
-        let mut array_bases = SecondaryMap::new();
         let mut variables = SecondaryMap::new();
         for (var, data) in func.vars.iter() {
             let offset = slot_offset(var.index());
             match &data.ty {
-                VarType::Array { .. } => {
-                    array_bases[var] = Some(builder.ins().load(
-                        pointer_type,
-                        trusted(),
-                        array_table,
-                        offset,
-                    ));
-                }
+                VarType::Array { .. } => {}
                 VarType::Scalar(ty) => {
                     let variable = builder.declare_var(clif_type(*ty));
                     // Every variable starts at zero; parameters at their
@@ -226,13 +223,13 @@ impl<'a> FunctionTranslator<'a> {
             tau,
             scalars,
             sizes,
-            array_bases,
+            array_table,
             variables,
             liveness: Liveness::compute(func),
             dead_values,
             values: SecondaryMap::new(),
             imports: HashMap::new(),
-            pop_slot: None,
+            status_blocks: Vec::new(),
             exit_block,
             out_of_bounds_block: None,
             division_by_zero_block: None,
@@ -240,6 +237,7 @@ impl<'a> FunctionTranslator<'a> {
             vectorize,
             tape_cursor: None,
             loop_reports: Vec::new(),
+            counters_in_range: index_range::CountersInRange::default(),
         }
     }
 
@@ -316,6 +314,11 @@ impl<'a> FunctionTranslator<'a> {
                 .builder
                 .ins()
                 .iconst(types::I32, i64::from(STATUS_LOOP_BOUND));
+            let _ = self.builder.ins().jump(self.exit_block, &[status.into()]);
+        }
+        for (status, block) in std::mem::take(&mut self.status_blocks) {
+            self.builder.switch_to_block(block);
+            let status = self.builder.ins().iconst(types::I32, i64::from(status));
             let _ = self.builder.ins().jump(self.exit_block, &[status.into()]);
         }
         self.builder.switch_to_block(self.exit_block);
@@ -511,7 +514,8 @@ impl<'a> FunctionTranslator<'a> {
         Ok(())
     }
 
-    /// Checks each index against its extent, in order of dimensions, and
+    /// Checks each index against its extent, in order of dimensions (but
+    /// for the indices in range by construction, see `index_range`), and
     /// returns the address of the element.
     fn element_address(
         &mut self,
@@ -520,7 +524,8 @@ impl<'a> FunctionTranslator<'a> {
         indices: &[InstId],
     ) -> Result<Value, JitError> {
         let func = self.func;
-        let (base, dims) = match (&func.vars[array].ty, self.array_bases[array]) {
+        let base = self.array_base(array);
+        let (base, dims) = match (&func.vars[array].ty, base) {
             (VarType::Array { dims, .. }, Some(base)) => (base, dims),
             (VarType::Array { .. } | VarType::Scalar(_), _) => {
                 return Err(self.malformed(inst, IrFault::NotArray { var: array }));
@@ -543,7 +548,9 @@ impl<'a> FunctionTranslator<'a> {
         let mut flat = None;
         for (dim, (&size, &index)) in dims.iter().zip(&index_values).enumerate() {
             let (extent, checked) = self.size_value(size);
-            self.translate_bounds_check(inst, array, dim, index, extent, checked);
+            if !self.counters_in_range.in_range(func, indices[dim], size) {
+                self.translate_bounds_check(inst, array, dim, index, extent, checked);
+            }
             flat = Some(match flat {
                 None => index,
                 Some(flat) => {
@@ -610,6 +617,34 @@ impl<'a> FunctionTranslator<'a> {
         self.builder.set_cold_block(block);
         self.out_of_bounds_block = Some(block);
         block
+    }
+
+    /// A cold block that exits with `status`, shared by every use.
+    pub(in crate::jit) fn status_block(&mut self, status: i32) -> Block {
+        if let Some(&(_, block)) = self.status_blocks.iter().find(|(of, _)| *of == status) {
+            return block;
+        }
+        let block = self.builder.create_block();
+        self.builder.set_cold_block(block);
+        self.status_blocks.push((status, block));
+        block
+    }
+
+    /// The element buffer of `var`, if it is an array. Loaded from the
+    /// frame where it is used rather than once at entry: a function with
+    /// dozens of arrays would otherwise hold dozens of pointers live
+    /// across its whole body, and the register allocator's time grows
+    /// with them (the gradient of a sorting network took twice as long to
+    /// compile). Cranelift merges the loads of one pointer between stores.
+    pub(in crate::jit) fn array_base(&mut self, var: VarId) -> Option<Value> {
+        matches!(self.func.vars[var].ty, VarType::Array { .. }).then(|| {
+            self.builder.ins().load(
+                self.pointer_type,
+                trusted(),
+                self.array_table,
+                slot_offset(var.index()),
+            )
+        })
     }
 
     fn division_by_zero_block(&mut self) -> Block {

@@ -4,8 +4,9 @@
 //! Both backends use this one type, so that the limit and underflow rules
 //! are the same everywhere: the interpreter calls its methods, and the JIT
 //! pushes and pops inline while a stack has room (or values) and the limit
-//! allows, calling the runtime helpers (these methods) only to grow a
-//! stack or to report a fault. For that the layout is `repr(C)` and the
+//! allows. When a push finds no room the compiled call stops;
+//! [`Tape::grow_for_rerun`] then reports the limit or grows the stack for
+//! the call to run again. For that the layout is `repr(C)` and the
 //! generated code reads the fields at the offsets of [`offsets`].
 //!
 //! A thread keeps the tape of its last call ([`with_tape`]), so that a
@@ -172,6 +173,29 @@ impl Tape {
         self.ints.reserve(ints);
     }
 
+    /// The capacity of each stack (reals, ints).
+    pub fn capacities(&self) -> [usize; 2] {
+        [self.reals.capacity(), self.ints.capacity()]
+    }
+
+    /// After compiled code stopped at a push that found no room: reports
+    /// the limit if that was what stopped it, else grows each full stack
+    /// (at least doubling it) and empties the tape, for the call to run
+    /// again from the start (`JitFunction::run`).
+    pub fn grow_for_rerun(&mut self) -> Result<(), RuntimeError> {
+        if self.remaining == 0 {
+            return Err(RuntimeError::TapeLimit { limit: self.limit });
+        }
+        if self.reals.len == self.reals.capacity {
+            self.reals.reserve(self.reals.capacity.max(MIN_GROWTH));
+        }
+        if self.ints.len == self.ints.capacity {
+            self.ints.reserve(self.ints.capacity.max(MIN_GROWTH));
+        }
+        self.reset(self.limit);
+        Ok(())
+    }
+
     fn take_room(&mut self) -> Result<(), RuntimeError> {
         if self.remaining == 0 {
             return Err(RuntimeError::TapeLimit { limit: self.limit });
@@ -206,6 +230,9 @@ impl Tape {
     }
 }
 
+/// The fewest values a full stack grows by.
+const MIN_GROWTH: usize = 256;
+
 /// A tape kept by a thread between calls holds at most this many values'
 /// worth of memory (128 MiB); a larger one is freed after its call.
 const KEPT_CAPACITY: usize = 1 << 24;
@@ -231,6 +258,29 @@ pub fn with_tape<R>(limit: usize, call: impl FnOnce(&mut Tape) -> R) -> R {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_stack_grows_for_the_rerun_and_the_limit_is_reported() {
+        let mut tape = Tape::new(1000);
+        tape.reserve(4, 8);
+        let reals = tape.capacities()[0];
+        for value in 0..reals {
+            assert_eq!(tape.push_real(value as f64), Ok(()));
+        }
+        // Where compiled code stops: the reals are full, the ints are not.
+        let ints = tape.capacities()[1];
+        assert_eq!(tape.grow_for_rerun(), Ok(()));
+        assert!(tape.capacities()[0] >= reals + reals.max(MIN_GROWTH));
+        assert!(tape.is_empty(), "the call runs again from the start");
+        assert_eq!(tape.capacities()[1], ints, "only the full stack grows");
+
+        let mut tape = Tape::new(1);
+        assert_eq!(tape.push_int(1), Ok(()));
+        assert_eq!(
+            tape.grow_for_rerun(),
+            Err(RuntimeError::TapeLimit { limit: 1 })
+        );
+    }
 
     #[test]
     fn stacks_are_separate_and_share_the_limit() {

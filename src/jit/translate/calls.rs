@@ -3,16 +3,18 @@
 //! `Exp`, `Log`, `Sigmoid`, `Softplus`, `Sin`, `Cos`, `Tanh` and `Pow` call
 //! the functions of `runtime::math`
 //! (registered as symbols), so the JIT rounds as the interpreter does.
-//! `Push` and `Pop` run inline while the stack has room (or values) and
-//! call the tape helpers of `jit::runtime` otherwise, with the frame's tape
-//! pointer; a non-zero status from a helper exits the function with that
-//! status. Inside a loop whose traffic was reserved before the loop
+//! `Push` and `Pop` run inline. A push that finds its stack full (or the
+//! limit reached) exits with `STATUS_TAPE_FULL`, and `JitFunction::run`
+//! grows the stack and runs the call again (or reports the limit); a pop
+//! from an empty stack exits with `STATUS_TAPE_UNDERFLOW`. Neither calls
+//! anything, so the register allocator keeps the live values in registers
+//! across them. Inside a loop whose traffic was reserved before the loop
 //! (`tape_cursor`), they write and read without a check.
 
 use super::{FunctionTranslator, trusted};
 use crate::ir::{InstId, ScalarType};
 use crate::jit::JitError;
-use crate::jit::abi::{SLOT_BYTES, offsets};
+use crate::jit::abi::{SLOT_BYTES, STATUS_TAPE_FULL, STATUS_TAPE_UNDERFLOW, offsets};
 use crate::jit::runtime as helpers;
 use crate::runtime::tape::offsets as tape_offsets;
 
@@ -106,18 +108,19 @@ impl FunctionTranslator<'_> {
             self.push_at_cursor(ty, value);
             return Ok(());
         }
-        let pointer_type = self.pointer_type;
-        let (symbol, value_type, value, stack) = match ty {
-            ScalarType::Real => (helpers::TAPE_PUSH_REAL, types::F64, value, TapeStack::REALS),
-            ScalarType::Int => (helpers::TAPE_PUSH_INT, types::I64, value, TapeStack::INTS),
-            ScalarType::Bool => {
-                let wide = self.builder.ins().uextend(types::I64, value);
-                (helpers::TAPE_PUSH_INT, types::I64, wide, TapeStack::INTS)
-            }
+        let (value, stack) = match ty {
+            ScalarType::Real => (value, TapeStack::REALS),
+            ScalarType::Int => (value, TapeStack::INTS),
+            ScalarType::Bool => (
+                self.builder.ins().uextend(types::I64, value),
+                TapeStack::INTS,
+            ),
         };
-        // Inline while the stack has room and the limit allows; the helper
-        // grows the stack or reports the limit.
-        let tape = self.tape;
+        // Inline while the stack has room and the limit allows; otherwise
+        // the call stops, and `JitFunction::run` grows the stack and runs
+        // it again (or reports the limit). No call here: a call on every
+        // push's slow path costs the register allocator a clobber of every
+        // live value at every push.
         let remaining = self.load_tape(tape_offsets::REMAINING);
         let len = self.load_tape(stack.len);
         let capacity = self.load_tape(stack.capacity);
@@ -128,11 +131,9 @@ impl FunctionTranslator<'_> {
         let allowed = self.builder.ins().icmp_imm_s(IntCC::NotEqual, remaining, 0);
         let fast_path = self.builder.ins().band(has_room, allowed);
         let fast = self.builder.create_block();
-        let slow = self.builder.create_block();
-        let done = self.builder.create_block();
-        let _ = self.builder.ins().brif(fast_path, fast, &[], slow, &[]);
+        let full = self.status_block(STATUS_TAPE_FULL);
+        let _ = self.builder.ins().brif(fast_path, fast, &[], full, &[]);
         self.builder.seal_block(fast);
-        self.builder.seal_block(slow);
 
         self.builder.switch_to_block(fast);
         let data = self.load_tape_pointer(stack.data);
@@ -144,17 +145,6 @@ impl FunctionTranslator<'_> {
         self.store_tape(next_len, stack.len);
         let next_remaining = self.builder.ins().iadd_imm_s(remaining, -1);
         self.store_tape(next_remaining, tape_offsets::REMAINING);
-        let _ = self.builder.ins().jump(done, &[]);
-
-        self.builder.switch_to_block(slow);
-        let func_ref = self.import(symbol, &[pointer_type, value_type], &[types::I32])?;
-        let call = self.builder.ins().call(func_ref, &[tape, value]);
-        let status = self.builder.inst_results(call)[0];
-        self.check_status(status);
-        let _ = self.builder.ins().jump(done, &[]);
-
-        self.builder.seal_block(done);
-        self.builder.switch_to_block(done);
         Ok(())
     }
 
@@ -167,15 +157,12 @@ impl FunctionTranslator<'_> {
             ScalarType::Real => (TapeStack::REALS, types::F64),
             ScalarType::Int | ScalarType::Bool => (TapeStack::INTS, types::I64),
         };
-        // Inline unless the stack is empty; the helper reports the underflow.
+        // An empty stack is an underflow, reported without a call.
         let len = self.load_tape(stack.len);
         let fast = self.builder.create_block();
-        let slow = self.builder.create_block();
-        let done = self.builder.create_block();
-        let word = self.builder.append_block_param(done, value_type);
-        let _ = self.builder.ins().brif(len, fast, &[], slow, &[]);
+        let underflow = self.status_block(STATUS_TAPE_UNDERFLOW);
+        let _ = self.builder.ins().brif(len, fast, &[], underflow, &[]);
         self.builder.seal_block(fast);
-        self.builder.seal_block(slow);
 
         self.builder.switch_to_block(fast);
         let last = self.builder.ins().iadd_imm_s(len, -1);
@@ -187,46 +174,11 @@ impl FunctionTranslator<'_> {
         let offset = self.builder.ins().imul_imm_s(last, SLOT_BYTES);
         let offset = self.pointer_from_i64(offset);
         let address = self.builder.ins().iadd(data, offset);
-        let value = self.builder.ins().load(value_type, trusted(), address, 0);
-        let _ = self.builder.ins().jump(done, &[value.into()]);
-
-        self.builder.switch_to_block(slow);
-        let value = self.translate_pop_call(ty)?;
-        let _ = self.builder.ins().jump(done, &[value.into()]);
-
-        self.builder.seal_block(done);
-        self.builder.switch_to_block(done);
+        let word = self.builder.ins().load(value_type, trusted(), address, 0);
         Ok(match ty {
             ScalarType::Bool => self.builder.ins().icmp_imm_s(IntCC::NotEqual, word, 0),
             ScalarType::Real | ScalarType::Int => word,
         })
-    }
-
-    /// `Pop` through the tape helper (which reports an empty stack); the
-    /// value as an 8-byte word of `ty`'s stack.
-    fn translate_pop_call(&mut self, ty: ScalarType) -> Result<Value, JitError> {
-        let pointer_type = self.pointer_type;
-        let slot = *self.pop_slot.get_or_insert_with(|| {
-            self.builder.create_sized_stack_slot(StackSlotData::new(
-                StackSlotKind::ExplicitSlot,
-                SLOT_BYTES as u32,
-                3,
-            ))
-        });
-        let symbol = match ty {
-            ScalarType::Real => helpers::TAPE_POP_REAL,
-            ScalarType::Int | ScalarType::Bool => helpers::TAPE_POP_INT,
-        };
-        let func_ref = self.import(symbol, &[pointer_type, pointer_type], &[types::I32])?;
-        let out = self.builder.ins().stack_addr(pointer_type, slot, 0);
-        let call = self.builder.ins().call(func_ref, &[self.tape, out]);
-        let status = self.builder.inst_results(call)[0];
-        self.check_status(status);
-        let word_type = match ty {
-            ScalarType::Real => types::F64,
-            ScalarType::Int | ScalarType::Bool => types::I64,
-        };
-        Ok(self.builder.ins().load(word_type, trusted(), out, 0))
     }
 
     /// An 8-byte integer field of the tape.
@@ -259,7 +211,8 @@ impl FunctionTranslator<'_> {
                 return Err(self.malformed(inst, crate::jit::IrFault::NotArray { var }));
             }
         };
-        let base = self.array_bases[var]
+        let base = self
+            .array_base(var)
             .ok_or_else(|| self.malformed(inst, crate::jit::IrFault::NotArray { var }))?;
         let mut count = self.builder.ins().iconst(types::I64, 1);
         for dim in dims {

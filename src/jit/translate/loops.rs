@@ -209,7 +209,11 @@ impl FunctionTranslator<'_> {
         if let Some(traffic) = reserved {
             self.tape_cursor = Some(super::tape_cursor::TapeCursor::new(traffic, 1));
         }
+        let recorded = self.counters_in_range.enter(self.func, for_loop.inst);
         self.translate_block(for_loop.body)?;
+        if recorded {
+            self.counters_in_range.leave();
+        }
         if reserved.is_some() {
             self.finish_tape_cursor();
         }

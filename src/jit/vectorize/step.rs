@@ -554,7 +554,7 @@ impl<'t, 'a> VectorStep<'t, 'a> {
         let VarType::Array { dims, .. } = &func.vars[array].ty else {
             unreachable!("the analysis accepts element accesses only");
         };
-        let base = self.t.array_bases[array].expect("an array has storage");
+        let base = self.t.array_base(array).expect("an array has storage");
         let mut flat = None;
         for (&size, &index) in dims.iter().zip(indices) {
             let index = self
