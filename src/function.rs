@@ -314,7 +314,9 @@ impl Function {
             runtime::RuntimeError::ArgumentCount { .. }
             | runtime::RuntimeError::ArgumentType { .. }
             | runtime::RuntimeError::SizeMismatch { .. } => ErrorKind::Usage,
-            runtime::RuntimeError::TapeUnderflow => ErrorKind::Internal,
+            runtime::RuntimeError::TapeUnderflow | runtime::RuntimeError::Internal { .. } => {
+                ErrorKind::Internal
+            }
             runtime::RuntimeError::IndexOutOfBounds { .. }
             | runtime::RuntimeError::DivisionByZero { .. }
             | runtime::RuntimeError::TapeLimit { .. }

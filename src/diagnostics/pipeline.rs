@@ -166,6 +166,7 @@ pub fn runtime_error(error: &RuntimeError, func: &Func, name: &str) -> Diagnosti
                     .to_string(),
             ]),
         RuntimeError::TapeUnderflow => internal("the gradient tape was popped while empty"),
+        RuntimeError::Internal { reason } => internal(reason),
         RuntimeError::LoopBoundExceeded { inst, bound } => labelled(
             Diagnostic::error()
                 .with_code("E0506")

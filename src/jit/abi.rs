@@ -37,6 +37,10 @@ pub(crate) const STATUS_LOOP_BOUND: i32 = 5;
 /// A push found its stack full, or the limit reached: `JitFunction::run`
 /// grows the stack and runs the call again, or reports the limit.
 pub(crate) const STATUS_TAPE_FULL: i32 = 6;
+/// A loop's check of its whole tape traffic failed (the limit is ahead,
+/// or the tape holds fewer values than the loop pops): `JitFunction::run`
+/// runs the call again on the code that checks every push and pop.
+pub(crate) const STATUS_UNRESERVED: i32 = 7;
 
 /// The size in bytes of one variable slot and of one array element.
 pub(crate) const SLOT_BYTES: i64 = 8;
@@ -130,8 +134,9 @@ pub(crate) fn decode_error(status: i32, error: &ErrorRecord, config: &RunConfig)
         STATUS_DIVISION_BY_ZERO => RuntimeError::DivisionByZero {
             inst: InstId::new(error.inst as usize),
         },
-        // `run` handles a full stack; what reaches here is the limit.
-        STATUS_TAPE_LIMIT | STATUS_TAPE_FULL => RuntimeError::TapeLimit {
+        // `run` handles a full stack and a failed reservation; what
+        // reaches here is the limit.
+        STATUS_TAPE_LIMIT | STATUS_TAPE_FULL | STATUS_UNRESERVED => RuntimeError::TapeLimit {
             limit: config.tape_limit,
         },
         STATUS_TAPE_UNDERFLOW => RuntimeError::TapeUnderflow,

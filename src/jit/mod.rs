@@ -34,7 +34,7 @@ mod tests;
 
 use crate::ir::{Func, Inst, InstId, ScalarType, VarId};
 use crate::runtime::{RunConfig, RuntimeError, Value, bind_arguments};
-use abi::{Frame, STATUS_OK, STATUS_TAPE_FULL};
+use abi::{Frame, STATUS_OK, STATUS_TAPE_FULL, STATUS_UNRESERVED};
 use cranelift::prelude::*;
 use cranelift_codegen::Context;
 use cranelift_codegen::ir::UserFuncName;
@@ -42,7 +42,7 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, ModuleError, default_libcall_names};
 use std::borrow::Borrow;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use storage::CallStorage;
 use translate::FunctionTranslator;
 pub use translate::loops::LoopReport;
@@ -136,6 +136,31 @@ pub struct JitFunction {
     /// that had to grow one needed: later calls reserve it up front, so
     /// they do not run again to grow (see `run`).
     tape_hint: [AtomicUsize; 2],
+    /// How the code was translated.
+    variant: CodeVariant,
+    /// The same function translated to check every push and pop, compiled
+    /// the first time a loop's reservation fails (see `run`).
+    checked: OnceLock<Result<Box<JitFunction>, String>>,
+}
+
+/// How a function is translated.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CodeVariant {
+    /// Independent loop iterations run two at a time (`vectorize`).
+    pub(crate) vectorize: bool,
+    /// A loop whose straight-line body pushes (or pops) checks its whole
+    /// traffic once before it and then runs without a check per push
+    /// (`translate::tape_cursor`); when that check fails, the call stops
+    /// and runs again on the variant without reservations, which fails at
+    /// the push or pop where the interpreter does.
+    pub(crate) reserve_tape: bool,
+}
+
+impl CodeVariant {
+    const FAST: CodeVariant = CodeVariant {
+        vectorize: true,
+        reserve_tape: true,
+    };
 }
 
 impl std::fmt::Debug for JitFunction {
@@ -157,9 +182,19 @@ impl JitFunction {
 
     /// Compiles `func`; `vectorize: false` keeps every loop scalar.
     pub fn compile_with(func: &Func, vectorize: bool) -> Result<JitFunction, JitError> {
+        JitFunction::compile_variant(
+            func,
+            CodeVariant {
+                vectorize,
+                ..CodeVariant::FAST
+            },
+        )
+    }
+
+    fn compile_variant(func: &Func, variant: CodeVariant) -> Result<JitFunction, JitError> {
         check_params_read_only(func)?;
         let mut jit = Jit::new()?;
-        let (func_id, loop_reports) = jit.translate(func, vectorize)?;
+        let (func_id, loop_reports) = jit.translate(func, variant)?;
         jit.module
             .define_function(func_id, &mut jit.ctx)
             .map_err(|error| JitError::module(func, error))?;
@@ -179,6 +214,8 @@ impl JitFunction {
             entry,
             loop_reports,
             tape_hint: [AtomicUsize::new(0), AtomicUsize::new(0)],
+            variant,
+            checked: OnceLock::new(),
         })
     }
 
@@ -203,7 +240,7 @@ impl JitFunction {
         config: &RunConfig,
     ) -> Result<Vec<Value>, RuntimeError> {
         let sizes = bind_arguments(&self.func, args)?;
-        let storage = crate::runtime::tape::with_tape(config.tape_limit, |tape| {
+        let finished = crate::runtime::tape::with_tape(config.tape_limit, |tape| {
             let [reals, ints] = self
                 .tape_hint
                 .each_ref()
@@ -217,6 +254,9 @@ impl JitFunction {
             loop {
                 let mut storage = CallStorage::new(&self.func, &sizes, args);
                 let (status, error) = self.call_once(&mut storage, tape, config);
+                if status == STATUS_UNRESERVED {
+                    return Ok(None);
+                }
                 if status == STATUS_TAPE_FULL {
                     tape.grow_for_rerun()?;
                     for (hint, capacity) in self.tape_hint.iter().zip(tape.capacities()) {
@@ -227,15 +267,40 @@ impl JitFunction {
                 if status != STATUS_OK {
                     return Err(abi::decode_error(status, &error, config));
                 }
-                return Ok(storage);
+                return Ok(Some(storage));
             }
         })?;
+        let Some(storage) = finished else {
+            // A loop's reservation failed: the call is going to fail (or
+            // the tape is malformed), and the variant that checks each push
+            // and pop says where, as the interpreter would.
+            return self.checked_variant()?.run(args, config);
+        };
         Ok(self
             .func
             .outputs
             .iter()
             .map(|var| storage.output(&self.func, &sizes, *var))
             .collect())
+    }
+
+    /// The variant of this function without tape reservations, compiled
+    /// on first use.
+    fn checked_variant(&self) -> Result<&JitFunction, RuntimeError> {
+        self.checked
+            .get_or_init(|| {
+                let variant = CodeVariant {
+                    reserve_tape: false,
+                    ..self.variant
+                };
+                JitFunction::compile_variant(&self.func, variant)
+                    .map(Box::new)
+                    .map_err(|error| error.to_string())
+            })
+            .as_deref()
+            .map_err(|reason| RuntimeError::Internal {
+                reason: reason.clone(),
+            })
     }
 
     /// One run of the code on `storage` and `tape`: its status and the
@@ -320,7 +385,7 @@ const _: () = {
 /// if not, why) and whether its tape traffic is reserved before it.
 pub fn clif_text(func: &Func) -> Result<String, JitError> {
     let mut jit = Jit::new()?;
-    let (_, reports) = jit.translate(func, true)?;
+    let (_, reports) = jit.translate(func, CodeVariant::FAST)?;
     let mut text = String::new();
     for report in &reports {
         text.push_str(&describe_loop(func, report));
@@ -392,9 +457,12 @@ impl Jit {
     fn translate(
         &mut self,
         func: &Func,
-        vectorize: bool,
+        variant: CodeVariant,
     ) -> Result<(FuncId, Vec<LoopReport>), JitError> {
-        let vectorize = vectorize && self.vectors();
+        let variant = CodeVariant {
+            vectorize: variant.vectorize && self.vectors(),
+            ..variant
+        };
         let pointer_type = self.module.target_config().pointer_type();
         let mut signature = self.module.make_signature();
         signature.params.push(AbiParam::new(pointer_type));
@@ -407,7 +475,7 @@ impl Jit {
         self.ctx.func.name = UserFuncName::user(0, func_id.as_u32());
         let builder = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder_context);
         let reports =
-            FunctionTranslator::translate_function(builder, &mut self.module, func, vectorize)?;
+            FunctionTranslator::translate_function(builder, &mut self.module, func, variant)?;
         Ok((func_id, reports))
     }
 }

@@ -107,6 +107,10 @@ pub(crate) struct FunctionTranslator<'a> {
     /// Whether loops whose iterations are independent run two at a time
     /// in vector registers (`jit::vectorize`).
     pub(in crate::jit) vectorize: bool,
+    /// Whether a loop's tape traffic is checked once before it
+    /// (`tape_cursor`); the code that checks every push and pop instead is
+    /// what runs when such a check fails (see `JitFunction::run`).
+    pub(in crate::jit) reserves_tape: bool,
     /// While translating the body of a loop whose tape traffic was
     /// reserved before the loop: where its pushes and pops go.
     pub(in crate::jit) tape_cursor: Option<tape_cursor::TapeCursor>,
@@ -119,15 +123,16 @@ pub(crate) struct FunctionTranslator<'a> {
 impl<'a> FunctionTranslator<'a> {
     /// Writes the whole function: entry (loading the frame), body, the
     /// normal return (storing the outputs) and the fault blocks. Returns
-    /// what became of each `For` loop; `vectorize` allows running
-    /// independent iterations two at a time.
+    /// what became of each `For` loop; `variant` says whether independent
+    /// iterations may run two at a time and loops reserve their tape
+    /// traffic.
     pub(crate) fn translate_function(
         builder: FunctionBuilder<'a>,
         module: &'a mut JITModule,
         func: &'a Func,
-        vectorize: bool,
+        variant: super::CodeVariant,
     ) -> Result<Vec<loops::LoopReport>, JitError> {
-        let mut translator = FunctionTranslator::translate_entry(builder, module, func, vectorize);
+        let mut translator = FunctionTranslator::translate_entry(builder, module, func, variant);
         translator.translate_block(func.entry)?;
         translator.translate_return();
         translator.finish_fault_blocks();
@@ -149,7 +154,7 @@ impl<'a> FunctionTranslator<'a> {
         mut builder: FunctionBuilder<'a>,
         module: &'a mut JITModule,
         func: &'a Func,
-        vectorize: bool,
+        variant: super::CodeVariant,
     ) -> FunctionTranslator<'a> {
         let pointer_type = module.target_config().pointer_type();
         let entry = builder.create_block();
@@ -234,7 +239,8 @@ impl<'a> FunctionTranslator<'a> {
             out_of_bounds_block: None,
             division_by_zero_block: None,
             loop_bound_block: None,
-            vectorize,
+            vectorize: variant.vectorize,
+            reserves_tape: variant.reserve_tape,
             tape_cursor: None,
             loop_reports: Vec::new(),
             counters_in_range: index_range::CountersInRange::default(),

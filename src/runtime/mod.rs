@@ -134,6 +134,10 @@ pub enum RuntimeError {
     NegativeSize { size: String, value: i64 },
     #[error("the tape was popped while empty (a bug in the compiler)")]
     TapeUnderflow,
+    /// The JIT could not compile the checking variant of a function it had
+    /// compiled (a bug in the compiler).
+    #[error("internal error: {reason}")]
+    Internal { reason: String },
 }
 
 /// The value of every size parameter for one call.

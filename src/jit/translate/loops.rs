@@ -1,7 +1,7 @@
 //! `For` loops: the choice between the vectorized form (`jit::vectorize`),
-//! the copy whose tape traffic is reserved before the loop
-//! (`tape_cursor`), and the plain counted loop, and the scalar loop all
-//! three are built from.
+//! the loop whose tape traffic is reserved before it (`tape_cursor`; the
+//! code variant without reservations runs when that fails), and the plain
+//! counted loop, and the scalar loop all three are built from.
 //!
 //! The scalar loop's header carries the counter's next position and the
 //! position to stop at as block parameters, independent of what the body
@@ -95,7 +95,8 @@ impl FunctionTranslator<'_> {
         let report = LoopReport {
             inst,
             vectorized: matches!(analysis, Some(Ok(_))),
-            tape_reserved: traffic.is_some(),
+            tape_reserved: traffic.is_some()
+                && (matches!(analysis, Some(Ok(_))) || self.reserves_tape),
             rejection: analysis
                 .as_ref()
                 .and_then(|analysis| analysis.as_ref().err().cloned()),
@@ -105,8 +106,12 @@ impl FunctionTranslator<'_> {
             (Some(Ok(parallel)), _) => {
                 crate::jit::vectorize::translate_vector_for(self, &for_loop, &parallel, traffic)?;
             }
-            (_, Some(traffic)) => self.translate_reserved_for(&for_loop, traffic)?,
-            (_, None) => self.translate_plain_for(&for_loop)?,
+            // The vectorized form reserves in both variants: it falls back
+            // to its scalar loop, which checks every push and pop.
+            (_, Some(traffic)) if self.reserves_tape => {
+                self.translate_reserved_for(&for_loop, traffic)?;
+            }
+            (_, _) => self.translate_plain_for(&for_loop)?,
         }
         // Every form ends in the block after the loop.
         self.forget_dead_at_exit(inst);
@@ -130,9 +135,12 @@ impl FunctionTranslator<'_> {
         Ok(())
     }
 
-    /// Two copies: one whose pushes (or pops) go unchecked after one check
-    /// of the whole loop's traffic, and the checked one, which runs when
-    /// that check fails.
+    /// The loop whose pushes (or pops) go unchecked after one check of the
+    /// whole loop's traffic. When that check fails the call stops with
+    /// `STATUS_UNRESERVED`, and runs again on the variant of the code
+    /// without reservations (`JitFunction::run`): a checked copy of every
+    /// such loop here would double its code for a path only a failing call
+    /// takes.
     fn translate_reserved_for(
         &mut self,
         for_loop: &ForLoop,
@@ -142,20 +150,17 @@ impl FunctionTranslator<'_> {
         let exit = self.builder.create_block();
         let _ = self.builder.append_block_param(exit, types::I64);
         let fast = self.create_scalar_loop(exit);
-        let checked = self.create_scalar_loop(exit);
+        let unreserved = self.status_block(crate::jit::abi::STATUS_UNRESERVED);
         let (start, end) = (for_loop.start(), for_loop.end());
-        let arguments = [start.into(), end.into()];
         let _ = self.builder.ins().brif(
             reserved,
             fast.header,
-            &arguments,
-            checked.header,
-            &arguments,
+            &[start.into(), end.into()],
+            unreserved,
+            &[],
         );
         self.emit_scalar_loop(&fast, for_loop, Some(traffic))?;
-        self.emit_scalar_loop(&checked, for_loop, None)?;
         self.builder.seal_block(fast.header);
-        self.builder.seal_block(checked.header);
         self.builder.seal_block(exit);
         self.builder.switch_to_block(exit);
         Ok(())

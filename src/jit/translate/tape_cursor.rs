@@ -10,9 +10,12 @@
 //! loop whose pushes write at `len + k` without a check, updating the
 //! lengths and the room left once per iteration. A loop that pops `Q`
 //! values per iteration (and pushes none) checks once that each stack
-//! holds `trip * Q_stack` values. When a check fails, the loop runs its
-//! ordinary checked copy instead, so a limit or an underflow is reported
-//! at the push or pop where the interpreter reports it.
+//! holds `trip * Q_stack` values. When a check fails, the call stops and
+//! runs again on the variant of the code without reservations, whose
+//! every push and pop is checked (`JitFunction::run`), so a limit or an
+//! underflow is reported at the push or pop where the interpreter reports
+//! it. (A vectorized loop falls back to its scalar loop instead, which it
+//! has anyway.)
 //!
 //! [`TapeCursor`] is where one iteration's (or one vector step's) pushes
 //! and pops go: slot `len + lane * P + k` for the `k`-th push of lane

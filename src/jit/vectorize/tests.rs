@@ -350,6 +350,10 @@ fn every_tape_limit_fails_where_the_interpreter_fails() {
             }
             assert!(failures > 10, "some limits are reached");
         }
+        assert!(
+            jit.checked.get().is_some(),
+            "{name}: a failed reservation ran the variant that checks every push"
+        );
     }
 }
 
