@@ -332,6 +332,18 @@ pub(crate) fn stride_two_offsets_zero_and_two() -> LoopProgram {
     }
 }
 
+/// `y[p] = y[p] + y[from]`: every iteration reads the element `from`,
+/// which iteration `from` writes (Bellman-Ford's `d[v]` against `d[u]`).
+pub(crate) fn relax_from(from: i64) -> LoopProgram {
+    loop_over_copy("relax_from", false, |b, y, p| {
+        let source = b.int(from);
+        let through = b.load(y, &[source]);
+        let own = b.load(y, &[p]);
+        let sum = b.bin(BinaryOp::Add, own, through);
+        let _ = b.store(y, &[p], sum);
+    })
+}
+
 /// `y[0] = y[p + 1]`: every iteration stores to the same element.
 pub(crate) fn invariant_store() -> LoopProgram {
     loop_over_copy("invariant_store", false, |b, y, p| {

@@ -28,7 +28,10 @@
 //!   for an index the analysis cannot write that way (one popped from the
 //!   tape), checked when the code runs to fall in the same window
 //!   `base + s * p + [min offset, max offset]` of its own iteration
-//!   ([`WindowCheck`]). Arrays only read are unconstrained.
+//!   ([`WindowCheck`]). A load whose index there is the same in every
+//!   iteration (`d[u]` in a loop over `v` that writes `d[v]`) is checked
+//!   when the code runs to fall outside the windows of every iteration the
+//!   step runs. Arrays only read are unconstrained.
 //!   Accesses may also have different bases, all with the stride `s`, when
 //!   the loop's trip count `hi - lo` has a form in the same atoms and the
 //!   bases are at least `|s| * (hi - lo)` apart (the offsets' spans
@@ -112,6 +115,11 @@ pub struct WindowCheck {
     pub reference_offset: i64,
     pub min_offset: i64,
     pub max_offset: i64,
+    /// The opposite check: the index, the same in every iteration (a read
+    /// of `d[u]` in a loop over `v` that writes `d[v]`, as Bellman-Ford
+    /// relaxes edges), must lie outside the window of every lane of the
+    /// step, so that no lane's store changes what another lane reads.
+    pub outside: bool,
 }
 
 /// What the vectorizer needs to know about one `Load` or `Store`.
@@ -645,9 +653,12 @@ impl<'f> Analysis<'f> {
     ) -> Option<Vec<WindowCheck>> {
         let mut affine: Vec<(InstId, &Affine)> = Vec::new();
         let mut dynamic = Vec::new();
-        for (_, indices) in accesses {
+        let mut uniform_reads = Vec::new();
+        for (access, indices) in accesses {
             let index = indices[dim];
+            let is_load = matches!(self.func.insts[*access], Inst::Load { .. });
             match self.forms.get(&index) {
+                Some(form) if form.counter == 0 && is_load => uniform_reads.push(index),
                 Some(form) => affine.push((index, form)),
                 None => dynamic.push(index),
             }
@@ -682,7 +693,7 @@ impl<'f> Analysis<'f> {
                     }
                 }
             }
-            return dynamic.is_empty().then(Vec::new);
+            return (dynamic.is_empty() && uniform_reads.is_empty()).then(Vec::new);
         }
         let min_offset = clusters[0].min_offset;
         let max_offset = clusters[0].max_offset;
@@ -699,6 +710,22 @@ impl<'f> Analysis<'f> {
                 reference_offset: reference_form.constant,
                 min_offset,
                 max_offset,
+                outside: false,
+            });
+        }
+        for index in uniform_reads {
+            if checks.iter().any(|check| check.index == index) {
+                continue;
+            }
+            checks.push(WindowCheck {
+                array,
+                dim,
+                index,
+                reference,
+                reference_offset: reference_form.constant,
+                min_offset,
+                max_offset,
+                outside: true,
             });
         }
         Some(checks)

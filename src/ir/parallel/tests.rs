@@ -287,3 +287,15 @@ fn a_bitonic_block_swaps_two_halves_a_trip_count_apart() {
         Rejection::CarriedArray(var_named(&rewritten.func, "y"))
     );
 }
+
+#[test]
+fn a_read_of_one_element_the_loop_writes_is_checked_to_miss_every_window() {
+    let program = examples::relax_from(3);
+    let parallel = accepted(&program);
+    let [check] = parallel.window_checks.as_slice() else {
+        panic!("one check: {:?}", parallel.window_checks);
+    };
+    assert!(check.outside);
+    assert_eq!(program.func.insts[check.index], Inst::Int(3));
+    assert_eq!((check.min_offset, check.max_offset), (0, 0));
+}

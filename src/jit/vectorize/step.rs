@@ -220,6 +220,8 @@ impl<'t, 'a> VectorStep<'t, 'a> {
             .parallel
             .window_checks
             .iter()
+            // An index outside the windows is not between checked ones.
+            .filter(|check| !check.outside)
             .filter_map(|check| match &func.vars[check.array].ty {
                 VarType::Array { dims, .. } => Some((dims[check.dim], check.index)),
                 VarType::Scalar(_) => None,
@@ -333,7 +335,8 @@ impl<'t, 'a> VectorStep<'t, 'a> {
             .icmp(IntCC::UnsignedGreaterThanOrEqual, value, checked)
     }
 
-    /// The failures of the analysis's window checks, per lane.
+    /// The failures of the analysis's window checks, per lane: an index
+    /// outside its lane's window, or (`outside`) one inside any lane's.
     fn window_checks(&mut self) -> Vec<Value> {
         let mut checks = Vec::new();
         for check in &self.parallel.window_checks {
@@ -351,11 +354,18 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                         .lane(&mut self.t.builder, ScalarType::Int, lane);
                 let distance = self.t.builder.ins().isub(index, reference);
                 let distance = self.t.builder.ins().iadd_imm_s(distance, shift);
-                checks.push(self.t.builder.ins().icmp_imm_u(
-                    IntCC::UnsignedGreaterThan,
-                    distance,
-                    width,
-                ));
+                // Inside the lane's window is `0 <= distance <= width`.
+                let fails_when = if check.outside {
+                    IntCC::UnsignedLessThanOrEqual
+                } else {
+                    IntCC::UnsignedGreaterThan
+                };
+                checks.push(
+                    self.t
+                        .builder
+                        .ins()
+                        .icmp_imm_u(fails_when, distance, width),
+                );
             }
         }
         checks
