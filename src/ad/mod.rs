@@ -8,7 +8,7 @@
 //! ```
 //!
 //! that runs a **forward sweep** (the original code, pushing to the tape
-//! the values it overwrites that earlier code reads again, see [`saved`],
+//! the values it overwrites that earlier code reads again, see `saved`,
 //! and the `If` conditions and `For` bounds the reverse cannot recompute,
 //! see [`stable`]) and then a **reverse sweep** (the code backwards,
 //! popping them).
