@@ -698,7 +698,11 @@ impl<'f> Analysis<'f> {
         let min_offset = clusters[0].min_offset;
         let max_offset = clusters[0].max_offset;
         let mut checks: Vec<WindowCheck> = Vec::new();
-        for index in dynamic {
+        let wanted = dynamic
+            .into_iter()
+            .map(|index| (index, false))
+            .chain(uniform_reads.into_iter().map(|index| (index, true)));
+        for (index, outside) in wanted {
             if checks.iter().any(|check| check.index == index) {
                 continue;
             }
@@ -710,22 +714,7 @@ impl<'f> Analysis<'f> {
                 reference_offset: reference_form.constant,
                 min_offset,
                 max_offset,
-                outside: false,
-            });
-        }
-        for index in uniform_reads {
-            if checks.iter().any(|check| check.index == index) {
-                continue;
-            }
-            checks.push(WindowCheck {
-                array,
-                dim,
-                index,
-                reference,
-                reference_offset: reference_form.constant,
-                min_offset,
-                max_offset,
-                outside: true,
+                outside,
             });
         }
         Some(checks)

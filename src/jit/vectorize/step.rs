@@ -360,12 +360,7 @@ impl<'t, 'a> VectorStep<'t, 'a> {
                 } else {
                     IntCC::UnsignedGreaterThan
                 };
-                checks.push(
-                    self.t
-                        .builder
-                        .ins()
-                        .icmp_imm_u(fails_when, distance, width),
-                );
+                checks.push(self.t.builder.ins().icmp_imm_u(fails_when, distance, width));
             }
         }
         checks
