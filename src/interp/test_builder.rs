@@ -5,6 +5,7 @@ use crate::ir::{
     BinaryOp, BlockId, DerivedSize, Func, Inst, InstId, ScalarType, Size, SizeData, SizeId,
     UnaryOp, VarId, VarRole, VarType,
 };
+use crate::runtime::kernels::accuracy::same_bits;
 use crate::runtime::{RuntimeError, Value};
 use crate::syntax::span::Origin;
 use ndarray::{ArrayD, IxDyn};
@@ -278,13 +279,4 @@ fn identical_values(left: &Value, right: &Value) -> bool {
         }
         (left, right) => left == right,
     }
-}
-
-/// The same bits, except that any two NaNs match. Which NaN an operation
-/// on two NaNs returns is not a property of the program: x86 returns its
-/// first operand's, and Cranelift may swap the operands of a commutative
-/// operation (to fold a load into it), so `a + b` with a NaN on each side
-/// has either sign depending on the code around it.
-fn same_bits(left: f64, right: f64) -> bool {
-    left.to_bits() == right.to_bits() || (left.is_nan() && right.is_nan())
 }

@@ -54,6 +54,38 @@ pub(in crate::jit) fn trusted() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
+/// How a cold block leaves the function: the frame's error fields its
+/// `i64` parameters are stored to, in order, and the status it returns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FaultExit {
+    status: i32,
+    fields: &'static [i32],
+}
+
+/// An index out of its extent: params inst, array, dim, index, len.
+const OUT_OF_BOUNDS: FaultExit = FaultExit {
+    status: STATUS_OUT_OF_BOUNDS,
+    fields: &[
+        offsets::ERROR_INST,
+        offsets::ERROR_ARRAY,
+        offsets::ERROR_DIM,
+        offsets::ERROR_INDEX,
+        offsets::ERROR_LEN,
+    ],
+};
+
+/// An int division by zero: param inst.
+const DIVISION_BY_ZERO: FaultExit = FaultExit {
+    status: STATUS_DIVISION_BY_ZERO,
+    fields: &[offsets::ERROR_INST],
+};
+
+/// A `while` loop past its bound: params inst, bound.
+const LOOP_BOUND: FaultExit = FaultExit {
+    status: STATUS_LOOP_BOUND,
+    fields: &[offsets::ERROR_INST, offsets::ERROR_BOUND],
+};
+
 /// Translates one IR function into the function of a `FunctionBuilder`.
 pub(crate) struct FunctionTranslator<'a> {
     /// The builder of the Cranelift function being written.
@@ -90,20 +122,12 @@ pub(crate) struct FunctionTranslator<'a> {
     pub(in crate::jit) values: SecondaryMap<InstId, Option<Value>>,
     /// Runtime helpers imported so far, by symbol.
     imports: HashMap<&'static str, FuncRef>,
-    /// Blocks that exit with a status and record nothing (a full tape, an
-    /// underflow), created on first use.
-    status_blocks: Vec<(i32, Block)>,
+    /// The cold blocks that record a fault (an index out of bounds, a
+    /// division by zero, a loop past its bound) or only exit with a status
+    /// (a full tape, an underflow), each created on first use.
+    fault_blocks: Vec<(FaultExit, Block)>,
     /// The block that returns its `i32` parameter.
     pub(in crate::jit) exit_block: Block,
-    /// The block that records an out-of-bounds index (params: inst, array,
-    /// dim, index, len) and exits, created on first use.
-    out_of_bounds_block: Option<Block>,
-    /// The block that records a division by zero (param: inst) and exits,
-    /// created on first use.
-    division_by_zero_block: Option<Block>,
-    /// The block that records a `while` loop over its bound (params: inst,
-    /// bound) and exits, created on first use.
-    loop_bound_block: Option<Block>,
     /// Whether loops whose iterations are independent run two at a time
     /// in vector registers (`jit::vectorize`).
     pub(in crate::jit) vectorize: bool,
@@ -234,11 +258,8 @@ impl<'a> FunctionTranslator<'a> {
             dead_values,
             values: SecondaryMap::new(),
             imports: HashMap::new(),
-            status_blocks: Vec::new(),
+            fault_blocks: Vec::new(),
             exit_block,
-            out_of_bounds_block: None,
-            division_by_zero_block: None,
-            loop_bound_block: None,
             vectorize: variant.vectorize,
             reserves_tape: variant.reserve_tape,
             tape_cursor: None,
@@ -269,17 +290,10 @@ impl<'a> FunctionTranslator<'a> {
 
     /// The exit block and the fault blocks that were used.
     fn finish_fault_blocks(&mut self) {
-        if let Some(block) = self.out_of_bounds_block {
+        for (fault, block) in std::mem::take(&mut self.fault_blocks) {
             self.builder.switch_to_block(block);
             let params = self.builder.block_params(block).to_vec();
-            let fields = [
-                offsets::ERROR_INST,
-                offsets::ERROR_ARRAY,
-                offsets::ERROR_DIM,
-                offsets::ERROR_INDEX,
-                offsets::ERROR_LEN,
-            ];
-            for (value, offset) in params.into_iter().zip(fields) {
+            for (value, &offset) in params.into_iter().zip(fault.fields) {
                 let _ = self
                     .builder
                     .ins()
@@ -288,43 +302,7 @@ impl<'a> FunctionTranslator<'a> {
             let status = self
                 .builder
                 .ins()
-                .iconst(types::I32, i64::from(STATUS_OUT_OF_BOUNDS));
-            let _ = self.builder.ins().jump(self.exit_block, &[status.into()]);
-        }
-        if let Some(block) = self.division_by_zero_block {
-            self.builder.switch_to_block(block);
-            let inst = self.builder.block_params(block)[0];
-            let _ = self
-                .builder
-                .ins()
-                .store(trusted(), inst, self.frame, offsets::ERROR_INST);
-            let status = self
-                .builder
-                .ins()
-                .iconst(types::I32, i64::from(STATUS_DIVISION_BY_ZERO));
-            let _ = self.builder.ins().jump(self.exit_block, &[status.into()]);
-        }
-        if let Some(block) = self.loop_bound_block {
-            self.builder.switch_to_block(block);
-            let params = self.builder.block_params(block).to_vec();
-            for (value, offset) in params
-                .into_iter()
-                .zip([offsets::ERROR_INST, offsets::ERROR_BOUND])
-            {
-                let _ = self
-                    .builder
-                    .ins()
-                    .store(trusted(), value, self.frame, offset);
-            }
-            let status = self
-                .builder
-                .ins()
-                .iconst(types::I32, i64::from(STATUS_LOOP_BOUND));
-            let _ = self.builder.ins().jump(self.exit_block, &[status.into()]);
-        }
-        for (status, block) in std::mem::take(&mut self.status_blocks) {
-            self.builder.switch_to_block(block);
-            let status = self.builder.ins().iconst(types::I32, i64::from(status));
+                .iconst(types::I32, i64::from(fault.status));
             let _ = self.builder.ins().jump(self.exit_block, &[status.into()]);
         }
         self.builder.switch_to_block(self.exit_block);
@@ -590,7 +568,7 @@ impl<'a> FunctionTranslator<'a> {
             self.builder
                 .ins()
                 .icmp(IntCC::UnsignedGreaterThanOrEqual, index, checked);
-        let fault = self.out_of_bounds_block();
+        let fault = self.fault_block(OUT_OF_BOUNDS);
         let in_bounds = self.builder.create_block();
         let inst_value = self.builder.ins().iconst(types::I64, inst.index() as i64);
         let array_value = self.builder.ins().iconst(types::I64, array.index() as i64);
@@ -612,27 +590,26 @@ impl<'a> FunctionTranslator<'a> {
         self.builder.switch_to_block(in_bounds);
     }
 
-    fn out_of_bounds_block(&mut self) -> Block {
-        if let Some(block) = self.out_of_bounds_block {
+    /// A cold block that exits with `status`, shared by every use.
+    pub(in crate::jit) fn status_block(&mut self, status: i32) -> Block {
+        self.fault_block(FaultExit {
+            status,
+            fields: &[],
+        })
+    }
+
+    /// The cold block of `fault`, created on first use and shared by
+    /// every later one: it takes one `i64` parameter per field.
+    fn fault_block(&mut self, fault: FaultExit) -> Block {
+        if let Some(&(_, block)) = self.fault_blocks.iter().find(|(of, _)| *of == fault) {
             return block;
         }
         let block = self.builder.create_block();
-        for _ in 0..5 {
+        for _ in fault.fields {
             let _ = self.builder.append_block_param(block, types::I64);
         }
         self.builder.set_cold_block(block);
-        self.out_of_bounds_block = Some(block);
-        block
-    }
-
-    /// A cold block that exits with `status`, shared by every use.
-    pub(in crate::jit) fn status_block(&mut self, status: i32) -> Block {
-        if let Some(&(_, block)) = self.status_blocks.iter().find(|(of, _)| *of == status) {
-            return block;
-        }
-        let block = self.builder.create_block();
-        self.builder.set_cold_block(block);
-        self.status_blocks.push((status, block));
+        self.fault_blocks.push((fault, block));
         block
     }
 
@@ -651,17 +628,6 @@ impl<'a> FunctionTranslator<'a> {
                 slot_offset(var.index()),
             )
         })
-    }
-
-    fn division_by_zero_block(&mut self) -> Block {
-        if let Some(block) = self.division_by_zero_block {
-            return block;
-        }
-        let block = self.builder.create_block();
-        let _ = self.builder.append_block_param(block, types::I64);
-        self.builder.set_cold_block(block);
-        self.division_by_zero_block = Some(block);
-        block
     }
 
     pub(in crate::jit) fn pointer_from_i64(&mut self, value: Value) -> Value {
@@ -841,7 +807,7 @@ impl<'a> FunctionTranslator<'a> {
     /// and the result fixed up: `a / -1 == -a` (wrapping) and `a % -1 == 0`.
     fn translate_int_division(&mut self, inst: InstId, op: BinaryOp, a: Value, b: Value) -> Value {
         let is_zero = self.builder.ins().icmp_imm_s(IntCC::Equal, b, 0);
-        let fault = self.division_by_zero_block();
+        let fault = self.fault_block(DIVISION_BY_ZERO);
         let nonzero = self.builder.create_block();
         let inst_value = self.builder.ins().iconst(types::I64, inst.index() as i64);
         let _ = self
@@ -945,7 +911,7 @@ impl<'a> FunctionTranslator<'a> {
                     self.builder
                         .ins()
                         .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, done, bound);
-                let fault = self.loop_bound_block();
+                let fault = self.fault_block(LOOP_BOUND);
                 let inst_value = self.builder.ins().iconst(types::I64, inst.index() as i64);
                 let bound_value = self.builder.ins().iconst(types::I64, bound);
                 let _ = self.builder.ins().brif(
@@ -981,19 +947,6 @@ impl<'a> FunctionTranslator<'a> {
         self.builder.switch_to_block(exit);
         self.forget_dead_at_exit(inst);
         Ok(())
-    }
-
-    fn loop_bound_block(&mut self) -> Block {
-        if let Some(block) = self.loop_bound_block {
-            return block;
-        }
-        let block = self.builder.create_block();
-        for _ in 0..2 {
-            let _ = self.builder.append_block_param(block, types::I64);
-        }
-        self.builder.set_cold_block(block);
-        self.loop_bound_block = Some(block);
-        block
     }
 
     fn translate_if(

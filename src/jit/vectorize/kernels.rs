@@ -5,11 +5,13 @@
 //!
 //! Table lookups are done lane by lane (a gather needs AVX2): each lane's
 //! index is extracted and its entry loaded as the scalar kernels load it.
-//! Adding or removing an operation of the trait is a change to this file
-//! only.
+//! The operations that are one polymorphic Cranelift instruction come
+//! from `inline_math::lane_polymorphic_operations`, shared with the scalar
+//! emitter; this file has the ones that differ on vectors (constants are
+//! splats, shifts take a vector amount, selects are bit selects).
 
 use super::lanes::{LANE_COUNT, REALS, WORDS, lane_order, pack};
-use crate::jit::translate::inline_math::load_table_entry;
+use crate::jit::translate::inline_math::{lane_polymorphic_operations, load_table_entry};
 use crate::runtime::kernels::Arithmetic;
 use cranelift::prelude::*;
 
@@ -44,37 +46,15 @@ impl Arithmetic for VectorEmitter<'_, '_> {
     type Int = Value;
     type Bool = Value;
 
+    lane_polymorphic_operations!();
+
     fn real(&mut self, value: f64) -> Value {
         let scalar = self.builder.ins().f64const(value);
         self.builder.ins().splat(REALS, scalar)
     }
-    fn add(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().fadd(a, b)
-    }
-    fn sub(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().fsub(a, b)
-    }
-    fn mul(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().fmul(a, b)
-    }
-    fn div(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().fdiv(a, b)
-    }
-    fn neg(&mut self, a: Value) -> Value {
-        self.builder.ins().fneg(a)
-    }
-    fn abs(&mut self, a: Value) -> Value {
-        self.builder.ins().fabs(a)
-    }
     fn int(&mut self, value: i64) -> Value {
         let scalar = self.builder.ins().iconst(types::I64, value);
         self.builder.ins().splat(WORDS, scalar)
-    }
-    fn iadd(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().iadd(a, b)
-    }
-    fn isub(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().isub(a, b)
     }
     fn shl(&mut self, a: Value, bits: u8) -> Value {
         let amount = self.shift_amount(bits);
@@ -86,27 +66,9 @@ impl Arithmetic for VectorEmitter<'_, '_> {
     fn bits_of(&mut self, a: Value) -> Value {
         self.builder.ins().bitcast(WORDS, lane_order(), a)
     }
-    fn band(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().band(a, b)
-    }
-    fn bor(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().bor(a, b)
-    }
     fn ushr(&mut self, a: Value, bits: u8) -> Value {
         let amount = self.shift_amount(bits);
         self.builder.ins().ushr(a, amount)
-    }
-    fn eq(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().fcmp(FloatCC::Equal, a, b)
-    }
-    fn le(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().fcmp(FloatCC::LessThanOrEqual, a, b)
-    }
-    fn gt(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().fcmp(FloatCC::GreaterThan, a, b)
-    }
-    fn lt(&mut self, a: Value, b: Value) -> Value {
-        self.builder.ins().fcmp(FloatCC::LessThan, a, b)
     }
     fn select(&mut self, cond: Value, then: Value, otherwise: Value) -> Value {
         let mask = self.mask_as_reals(cond);

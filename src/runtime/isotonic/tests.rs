@@ -5,6 +5,7 @@
 //! argsort.
 
 use super::*;
+use crate::runtime::kernels::accuracy::same_bits;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -81,7 +82,7 @@ fn assert_same_bits(actual: &[f64], expected: &[f64], what: &str) {
     assert_eq!(actual.len(), expected.len(), "{what}: lengths");
     for (k, (a, e)) in actual.iter().zip(expected).enumerate() {
         assert!(
-            a.to_bits() == e.to_bits(),
+            same_bits(*a, *e),
             "{what}: entry {k} is {a:e}, the plain implementation gives {e:e}"
         );
     }

@@ -14,6 +14,18 @@ pub(crate) use super::reference::Reference;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// The same bits, except that any two NaNs match: what "bit for bit"
+/// means between the backends and between two implementations. Which NaN
+/// an operation returns is not a property of the program: x86 returns its
+/// first NaN operand's (or a negative default NaN), Cranelift may swap the
+/// operands of a commutative operation (to fold a load into it), and Rust
+/// leaves the sign and payload of a NaN result unspecified, so an
+/// optimised build of the interpreter may produce another NaN than a
+/// debug build.
+pub(crate) fn same_bits(left: f64, right: f64) -> bool {
+    left.to_bits() == right.to_bits() || (left.is_nan() && right.is_nan())
+}
+
 /// The error of `got` in units in the last place of `want` (the spacing of
 /// doubles in `want`'s binade; `2^-1074` for subnormals). 0 when both are
 /// the same infinity or both NaN; infinite when only one of them is
