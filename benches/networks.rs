@@ -1,6 +1,7 @@
 //! Relaxed sorting networks: forward and forward + gradient of
 //! `sum(w * sort(x))` for the odd-even transposition network (the prelude's
-//! `sort`), bubble sort with early exit and the bitonic network (n = 128
+//! `sort`), bubble sort with early exit, its control with every swap
+//! decided on the input (n = 32 and 128) and the bitonic network (n = 128
 //! and 1024), on the JIT and (up to `INTERP_MAX_N` = 128) the interpreter,
 //! at tau = 0.1.
 
@@ -45,9 +46,21 @@ fn bubble(c: &mut Criterion) {
     network(c, "bubble_early_exit", &source, &[8, 32, 128, 1024]);
 }
 
+/// The control of `bubble_early_exit`: the same passes with every swap
+/// decided on the input, so that no sigmoid waits for the previous swap
+/// (benches/programs/bubble_decided_by_input.dsl).
+fn bubble_decided_by_input(c: &mut Criterion) {
+    network(
+        c,
+        "bubble_decided_by_input",
+        support::BUBBLE_DECIDED_BY_INPUT,
+        &[32, 128],
+    );
+}
+
 fn bitonic(c: &mut Criterion) {
     network(c, "bitonic", support::BITONIC, &[128, 1024]);
 }
 
-criterion_group!(benches, odd_even, bubble, bitonic);
+criterion_group!(benches, odd_even, bubble, bubble_decided_by_input, bitonic);
 criterion_main!(benches);

@@ -40,6 +40,10 @@ pub fn bubble_early_exit() -> String {
     format!("{program}\nfn loss(x: real[n], w: real[n]) -> real {{ sum(w * sorted(x)) }}\n")
 }
 
+/// Bubble sort's passes with every swap decided on the input: as many soft
+/// swaps, none waiting for the one before.
+pub const BUBBLE_DECIDED_BY_INPUT: &str = include_str!("../programs/bubble_decided_by_input.dsl");
+
 /// The isotonic soft rank; timed as forward + VJP with a cotangent `w`.
 pub const SOFT_RANK: &str = "
 fn ranks(x: real[n]) -> real[n] { soft_rank(x) }

@@ -1,6 +1,7 @@
 //! The integration tests, in one binary (one link, one build); see
 //! tests/README.md.
 
+mod bench_programs;
 mod builtins;
 mod cli;
 mod diagnostics;

@@ -1,0 +1,62 @@
+//! The programs only `cargo bench` runs (benches/programs/*.dsl): they
+//! compile natively, the JIT agrees with the interpreter, and their
+//! gradients match finite differences, so that a benchmark never times a
+//! program that is wrong.
+
+use crate::gradcheck;
+use crate::support::{self, assert_close, reals};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use smoothc::{Backend, Mode, Runtime, Value};
+use std::path::PathBuf;
+
+fn bench_programs() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(support::repo_path("benches/programs"))
+        .expect("benches/programs is readable")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "dsl"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// `x` and `w` of `loss(x: real[n], w: real[n])`, uniform on [-2, 2].
+fn normal_args(n: usize, seed: u64) -> Vec<Value> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut vector = || {
+        let values: Vec<f64> = (0..n).map(|_| rng.random_range(-2.0..2.0)).collect();
+        Value::Array(ndarray::Array1::from(values).into_dyn())
+    };
+    vec![vector(), vector()]
+}
+
+#[test]
+fn bench_programs_agree_across_backends_and_with_finite_differences() {
+    let paths = bench_programs();
+    assert!(
+        !paths.is_empty(),
+        "benches/programs holds the control programs"
+    );
+    for path in paths {
+        let source = std::fs::read_to_string(&path).expect("readable");
+        let name = path.display().to_string();
+        let jit = support::compile_fn(&source, "loss", Mode::Relaxed, Backend::Jit);
+        let interp = support::compile_fn(&source, "loss", Mode::Relaxed, Backend::Interp);
+        for (n, tau) in [(8, 0.1), (13, 1.0)] {
+            let args = normal_args(n, 20261205 + n as u64);
+            let runtime = Runtime {
+                tau,
+                ..Runtime::default()
+            };
+            let what = format!("{name} n={n} tau={tau}");
+            let (jit_value, jit_grads) = jit.value_and_grad(&args, &runtime).expect("jit runs");
+            let (interp_value, interp_grads) =
+                interp.value_and_grad(&args, &runtime).expect("interp runs");
+            assert_close(&reals(&jit_value), &reals(&interp_value), 0.0, &what);
+            for (jit_grad, interp_grad) in jit_grads.iter().zip(&interp_grads) {
+                assert_close(&reals(jit_grad), &reals(interp_grad), 0.0, &what);
+            }
+            gradcheck::check(&jit, &args, tau, &what);
+        }
+    }
+}
