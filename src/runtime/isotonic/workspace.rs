@@ -87,9 +87,45 @@ pub(super) fn with_workspace<R>(work: impl FnOnce(&mut Workspace) -> R) -> R {
     result
 }
 
+/// Forgets this thread's kept solution, keeping its buffers: the next call
+/// sorts and pools again, even on the same values.
+pub(super) fn forget_solution() {
+    let _ = SPARE_WORKSPACE.try_with(|spare| {
+        if let Some(mut workspace) = spare.take() {
+            workspace.solved = None;
+            spare.set(Some(workspace));
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether this thread's workspace keeps a solution.
+    fn keeps_a_solution() -> bool {
+        with_workspace(|workspace| workspace.solved.is_some())
+    }
+
+    #[test]
+    fn a_forgotten_solution_is_solved_again() {
+        let problem = Problem {
+            op: super::super::Op::Rank,
+            regularization: super::super::Regularization::L2,
+            direction: super::super::Direction::Ascending,
+            strength: 0.1,
+        };
+        let values = [3.0, 1.0, 2.0];
+        let first =
+            with_workspace(|workspace| format!("{:?}", workspace.solve(problem, &values).0));
+        assert!(keeps_a_solution());
+        forget_solution();
+        assert!(!keeps_a_solution());
+        let again =
+            with_workspace(|workspace| format!("{:?}", workspace.solve(problem, &values).0));
+        assert!(keeps_a_solution());
+        assert_eq!(first, again);
+    }
 
     #[test]
     fn same_bits_tells_signed_zeros_and_nans() {
