@@ -5,6 +5,9 @@
 //!   reads it again in the reverse sweep (see `saved`);
 //! * before `Store { array, indices }`: likewise the old element, then each
 //!   index that the reverse sweep cannot recompute (see `stable`);
+//! * after a transcendental function (`sigmoid`, `exp`, ...): its result,
+//!   which the reverse sweep takes instead of evaluating it again (see
+//!   `taped`);
 //! * at the end of each branch of an `If`: which branch ran (a bool),
 //!   unless the reverse sweep can compute the condition again (see
 //!   `stable::recomputable_cond`);
@@ -136,7 +139,13 @@ impl GradBuilder<'_> {
                 }
                 other => other.map_operands(|value| map(&value)),
             };
-            values[inst] = Some(self.new.append(new_block, copy, origin));
+            let value = self.new.append(new_block, copy, origin);
+            if self.kept.contains(inst) {
+                let _ = self
+                    .new
+                    .append(new_block, Inst::Push(value), origin.derived());
+            }
+            values[inst] = Some(value);
         }
         Ok(())
     }

@@ -9,6 +9,8 @@
 //!
 //! that runs a **forward sweep** (the original code, pushing to the tape
 //! the values it overwrites that earlier code reads again, see `saved`,
+//! the results of its transcendental functions inside control flow, see
+//! `taped`,
 //! and the `If` conditions and `For` bounds the reverse cannot recompute,
 //! see [`stable`]) and then a **reverse sweep** (the code backwards,
 //! popping them).
@@ -22,7 +24,9 @@
 //!    write them back, so every variable the segment reads before writing
 //!    holds what it held when the segment began;
 //! 2. **recompute**: run the segment's instructions again (writes included,
-//!    without pushing), which brings back every intermediate value;
+//!    without pushing), which brings back every intermediate value, except
+//!    the transcendental results inside control flow, which the forward
+//!    sweep pushed and step 1 popped (see `taped`);
 //! 3. **adjoint**: walk the segment backwards applying the rules of
 //!    [`rules`], and undo each write again with the value popped in step 1.
 //!
@@ -45,6 +49,7 @@ mod reverse;
 mod rules;
 mod saved;
 mod stable;
+mod taped;
 
 use crate::ir::{BlockId, Func, InstId, ScalarType, VarId, VarRole, VarType};
 use crate::syntax::span::Origin;
@@ -89,6 +94,8 @@ pub(crate) struct GradBuilder<'f> {
     pub(crate) adjoints: SecondaryMap<VarId, Option<VarId>>,
     /// The writes of `old` whose previous value goes on the tape.
     pub(crate) saved: saved::SavedWrites,
+    /// The results the forward sweep pushes and the reverse sweep pops.
+    pub(crate) kept: taped::KeptResults,
 }
 
 impl<'f> GradBuilder<'f> {
@@ -115,11 +122,13 @@ impl<'f> GradBuilder<'f> {
             adjoints[var] = Some(adjoint);
         }
         let saved = saved::SavedWrites::compute(old);
+        let kept = taped::KeptResults::of(old);
         GradBuilder {
             old,
             new,
             adjoints,
             saved,
+            kept,
         }
     }
 

@@ -10,6 +10,13 @@ use crate::ir::{BinaryOp, BlockId, Inst, InstId, ScalarType};
 use crate::syntax::span::Origin;
 use cranelift_entity::SecondaryMap;
 
+/// What step 1 popped: per saved write, the previous value (which step 3
+/// writes back again), and per kept result, the result.
+struct Restored {
+    undos: SecondaryMap<InstId, Option<InstId>>,
+    kept: SecondaryMap<InstId, Option<InstId>>,
+}
+
 impl GradBuilder<'_> {
     /// Emits, at the end of new block `new_block`, the reverse of old block
     /// `old_block`.
@@ -96,27 +103,28 @@ impl GradBuilder<'_> {
     }
 
     fn reverse_segment(&mut self, segment: &[InstId], block: BlockId) -> Result<(), AdError> {
-        let undos = self.restore(segment, block);
-        let values = self.recompute(segment, block)?;
+        let Restored { undos, kept } = self.restore(segment, block);
+        let values = self.recompute(segment, block, &kept)?;
         self.differentiate(segment, block, &undos, &values);
         Ok(())
     }
 
     /// Step 1: pops what the forward sweep pushed for each saved write of
-    /// the segment and writes it back, last write first. Returns, per write, the
-    /// popped previous value, which step 3 writes back again.
-    fn restore(
-        &mut self,
-        segment: &[InstId],
-        block: BlockId,
-    ) -> SecondaryMap<InstId, Option<InstId>> {
+    /// the segment and writes it back, last write first, and pops the kept
+    /// results (see `taped`).
+    fn restore(&mut self, segment: &[InstId], block: BlockId) -> Restored {
         let mut undos: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
+        let mut kept: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
         let mut sorted_arrays = Vec::new();
         let stable = StableValues::of_segment(self.old, segment);
         let mut recomputed: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
         for &inst in segment.iter().rev() {
             let origin = self.old.origins[inst].derived();
             let old_inst = &self.old.insts[inst];
+            if self.kept.contains(inst) {
+                kept[inst] = Some(self.new.append(block, Inst::Pop(ScalarType::Real), origin));
+                continue;
+            }
             if let Inst::SortArray { output, .. } = old_inst {
                 let _ = self.new.append(block, Inst::PopArray(*output), origin);
                 sorted_arrays.push((*output, origin));
@@ -167,7 +175,7 @@ impl GradBuilder<'_> {
         for (output, origin) in sorted_arrays.into_iter().rev() {
             let _ = self.new.append(block, Inst::PushArray(output), origin);
         }
-        undos
+        Restored { undos, kept }
     }
 
     /// Emits (once per restore) the instructions computing the stable value
@@ -195,14 +203,20 @@ impl GradBuilder<'_> {
         value
     }
 
-    /// Step 2: runs the segment again, without pushes.
+    /// Step 2: runs the segment again, without pushes, but for the kept
+    /// results, which step 1 popped.
     fn recompute(
         &mut self,
         segment: &[InstId],
         block: BlockId,
+        kept: &SecondaryMap<InstId, Option<InstId>>,
     ) -> Result<SecondaryMap<InstId, Option<InstId>>, AdError> {
         let mut values: SecondaryMap<InstId, Option<InstId>> = SecondaryMap::new();
         for &inst in segment {
+            if let Some(result) = kept[inst] {
+                values[inst] = Some(result);
+                continue;
+            }
             let old_inst = &self.old.insts[inst];
             if matches!(
                 old_inst,

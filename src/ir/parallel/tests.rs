@@ -240,14 +240,15 @@ fn the_lowered_odd_even_network_runs_its_layers_together_forward_and_reversed() 
     let sweep = layer_loops(grad, false);
     assert_eq!(sweep.len(), 1, "{grad}");
     let parallel = analyze(grad, sweep[0]).expect("the forward sweep's layer loop is parallel");
-    // Each soft swap pushes the two values it overwrites; reverse mode
-    // recomputes the indices (`ad::stable`), so none is pushed.
-    assert_eq!(parallel.tape.pushed_reals, 2);
+    // Each soft swap pushes its sigmoid (`ad::taped`) and the two values
+    // it overwrites; reverse mode recomputes the indices (`ad::stable`), so
+    // none is pushed.
+    assert_eq!(parallel.tape.pushed_reals, 3);
     assert_eq!(parallel.tape.pushed_ints, 0);
     let reversed = layer_loops(grad, true);
     assert_eq!(reversed.len(), 1, "{grad}");
     let parallel = analyze(grad, reversed[0]).expect("the reverse sweep's layer loop is parallel");
-    assert_eq!(parallel.tape.popped_reals, 2);
+    assert_eq!(parallel.tape.popped_reals, 3);
     assert_eq!(parallel.tape.popped_ints, 0);
     assert!(parallel.window_checks.is_empty());
 
