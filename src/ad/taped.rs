@@ -60,3 +60,42 @@ fn is_transcendental(inst: &Inst) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interp::test_builder::{Builder, INT, REAL};
+    use crate::ir::BinaryOp;
+
+    #[test]
+    fn transcendentals_inside_control_flow_are_kept_and_top_level_ones_are_not() {
+        let mut b = Builder::new("f");
+        let x = b.param("x", REAL);
+        let total = b.out_var("total", REAL);
+        let counter = b.local("k", INT);
+        let read = b.read(x);
+        let top_level = b.un(UnaryOp::Exp, read);
+        let _ = b.write(total, top_level);
+        let (lo, hi) = (b.int(0), b.int(3));
+        let mut in_loop = Vec::new();
+        let _ = b.for_loop(counter, lo, hi, false, |b, _| {
+            let read = b.read(x);
+            let sigmoid = b.un(UnaryOp::Sigmoid, read);
+            let cosine = b.un(UnaryOp::Cos, sigmoid);
+            let square_root = b.un(UnaryOp::Sqrt, cosine);
+            let product = b.bin(BinaryOp::Mul, square_root, read);
+            b.accumulate(total, product);
+            in_loop.extend([sigmoid, cosine, square_root, product]);
+        });
+        let func = b.finish();
+        let kept = KeptResults::of(&func);
+        assert!(
+            !kept.contains(top_level),
+            "the top-level block recomputes for free"
+        );
+        assert!(kept.contains(in_loop[0]), "sigmoid");
+        assert!(kept.contains(in_loop[1]), "cos");
+        assert!(!kept.contains(in_loop[2]), "sqrt is one instruction");
+        assert!(!kept.contains(in_loop[3]), "arithmetic is recomputed");
+    }
+}

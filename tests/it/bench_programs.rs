@@ -60,3 +60,35 @@ fn bench_programs_agree_across_backends_and_with_finite_differences() {
         }
     }
 }
+
+/// The scalar-carried bubble sort does the same soft swaps as the
+/// reference program, so its relaxed result is the same bits.
+#[test]
+fn bubble_carried_in_a_scalar_is_bubble_sort_to_the_bit() {
+    let carried = std::fs::read_to_string(support::repo_path(
+        "benches/programs/bubble_carried_in_a_scalar.dsl",
+    ))
+    .expect("readable");
+    let reference = std::fs::read_to_string(support::repo_path(
+        "tests/fixtures/reference/bubble_early_exit.dsl",
+    ))
+    .expect("readable");
+    let carried = support::compile_fn(&carried, "sorted", Mode::Relaxed, Backend::Jit);
+    let reference = support::compile_fn(&reference, "sorted", Mode::Relaxed, Backend::Jit);
+    for (n, tau) in [(8, 0.1), (32, 0.1), (13, 1.0)] {
+        let args = normal_args(n, 7 + n as u64);
+        let runtime = Runtime {
+            tau,
+            ..Runtime::default()
+        };
+        let x = &args[..1];
+        let ours = carried.call(x, &runtime).expect("runs");
+        let theirs = reference.call(x, &runtime).expect("runs");
+        assert_close(
+            &reals(&ours),
+            &reals(&theirs),
+            0.0,
+            &format!("n={n} tau={tau}"),
+        );
+    }
+}
