@@ -46,7 +46,7 @@ impl GradBuilder<'_> {
                 | Inst::PushArray(_)
                 | Inst::PopArray(_)
                 | Inst::SortArrayVjp { .. } => return Err(AdError::NoRule),
-                Inst::SortArray { output, .. } => {
+                Inst::SortArray { output, .. } if self.saved.contains(inst) => {
                     // Its previous contents, for the reverse sweep to restore.
                     let _ = self
                         .new

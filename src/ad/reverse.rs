@@ -125,7 +125,9 @@ impl GradBuilder<'_> {
                 kept[inst] = Some(self.new.append(block, Inst::Pop(ScalarType::Real), origin));
                 continue;
             }
-            if let Inst::SortArray { output, .. } = old_inst {
+            if let Inst::SortArray { output, .. } = old_inst
+                && self.saved.contains(inst)
+            {
                 let _ = self.new.append(block, Inst::PopArray(*output), origin);
                 sorted_arrays.push((*output, origin));
                 continue;
@@ -291,7 +293,10 @@ impl GradBuilder<'_> {
                         },
                         origin,
                     );
-                    let _ = self.new.append(block, Inst::PopArray(*output), origin);
+                    // Its previous contents, if earlier code reads them.
+                    if self.saved.contains(inst) {
+                        let _ = self.new.append(block, Inst::PopArray(*output), origin);
+                    }
                 }
                 (Inst::Unary(..) | Inst::Binary(..) | Inst::Select { .. }, _) => {
                     if let Some(adjoint) = cotangents.of[inst] {

@@ -15,7 +15,8 @@
 //! the variable was in). A read preceded in its segment by a write of the
 //! same scalar reads the recomputed value, never the restored one, so it
 //! does not count. Stores never take an array out: only one element
-//! changes. Loops iterate to a fixpoint; `If` branches join by union.
+//! changes; a `SortArray` does, since it writes its whole output (which
+//! is saved, as a whole, only if the output was in). Loops iterate to a fixpoint; `If` branches join by union.
 //!
 //! Analysis only: `forward` and `reverse` consult it, and must agree, since
 //! every push has its pop.
@@ -25,8 +26,8 @@ use cranelift_entity::EntityRef;
 use fixedbitset::FixedBitSet;
 use std::collections::HashMap;
 
-/// The `Write` and `Store` instructions of a function whose previous value
-/// the forward sweep pushes and the reverse sweep restores.
+/// The `Write`, `Store` and `SortArray` instructions of a function whose
+/// previous value the forward sweep pushes and the reverse sweep restores.
 #[derive(Clone, Debug)]
 pub(crate) struct SavedWrites {
     saved: FixedBitSet,
@@ -76,7 +77,15 @@ impl Analysis<'_> {
                 Inst::Load { array, .. } | Inst::ArgMax { array, .. } => {
                     reread.insert(array.index());
                 }
-                Inst::SortArray { input, .. } => reread.insert(input.index()),
+                // The sort overwrites all of its output, like a scalar
+                // write; it reads its input first.
+                Inst::SortArray { input, output, .. } => {
+                    if reread.contains(output.index()) {
+                        self.saved.insert(inst.index());
+                    }
+                    reread.set(output.index(), false);
+                    reread.insert(input.index());
+                }
                 Inst::Write { var, .. } => {
                     if reread.contains(var.index()) {
                         self.saved.insert(inst.index());

@@ -128,3 +128,43 @@ fn a_value_read_after_a_branch_is_saved_in_the_next_iteration() {
     assert!(saved.contains(then_write.expect("built above")));
     assert!(saved.contains(else_write.expect("built above")));
 }
+
+#[test]
+fn a_sort_saves_its_output_only_when_earlier_code_read_it() {
+    // s = 0; r = sort(x); for k in 0..n { q = sort(x); s = s + q[0] }
+    let mut b = Builder::new("sorts");
+    let n = b.size("n", 0, 0);
+    let x = b.param("x", array(ScalarType::Real, &[n]));
+    let r = b.local("r", array(ScalarType::Real, &[n]));
+    let q = b.local("q", array(ScalarType::Real, &[n]));
+    let s = b.out_var("s", REAL);
+    let k = b.local("k", INT);
+    let zero = b.real(0.0);
+    let _ = b.write(s, zero);
+    let hard = crate::ir::SortArray {
+        ranks: false,
+        relaxation: None,
+    };
+    let sort = |b: &mut Builder, output| {
+        b.inst(Inst::SortArray {
+            op: hard,
+            input: x,
+            output,
+        })
+    };
+    let fresh = sort(&mut b, r);
+    let lo = b.int(0);
+    let hi = b.inst(Inst::SizeOf(n));
+    let mut again = None;
+    let _ = b.for_loop(k, lo, hi, false, |b, _| {
+        again = Some(sort(b, q));
+        let first = b.int(0);
+        let head = b.load(q, &[first]);
+        b.accumulate(s, head);
+    });
+    let saved = SavedWrites::compute(&b.finish());
+    // Nothing read `r` before the sort wrote all of it.
+    assert!(!saved.contains(fresh));
+    // The previous iteration's body read `q[0]`.
+    assert!(saved.contains(again.expect("built above")));
+}
