@@ -21,7 +21,7 @@ fn bench_programs() -> Vec<PathBuf> {
 }
 
 /// `x` and `w` of `loss(x: real[n], w: real[n])`, uniform on [-2, 2].
-fn normal_args(n: usize, seed: u64) -> Vec<Value> {
+fn uniform_args(n: usize, seed: u64) -> Vec<Value> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut vector = || {
         let values: Vec<f64> = (0..n).map(|_| rng.random_range(-2.0..2.0)).collect();
@@ -43,7 +43,7 @@ fn bench_programs_agree_across_backends_and_with_finite_differences() {
         let jit = support::compile_fn(&source, "loss", Mode::Relaxed, Backend::Jit);
         let interp = support::compile_fn(&source, "loss", Mode::Relaxed, Backend::Interp);
         for (n, tau) in [(8, 0.1), (13, 1.0)] {
-            let args = normal_args(n, 20261205 + n as u64);
+            let args = uniform_args(n, 20261205 + n as u64);
             let runtime = Runtime {
                 tau,
                 ..Runtime::default()
@@ -76,7 +76,7 @@ fn bubble_carried_in_a_scalar_is_bubble_sort_to_the_bit() {
     let carried = support::compile_fn(&carried, "sorted", Mode::Relaxed, Backend::Jit);
     let reference = support::compile_fn(&reference, "sorted", Mode::Relaxed, Backend::Jit);
     for (n, tau) in [(8, 0.1), (32, 0.1), (13, 1.0)] {
-        let args = normal_args(n, 7 + n as u64);
+        let args = uniform_args(n, 7 + n as u64);
         let runtime = Runtime {
             tau,
             ..Runtime::default()
