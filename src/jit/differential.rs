@@ -12,7 +12,7 @@
 //! bounds. Loop bounds stay small, so every program terminates quickly. A
 //! failure prints the seed and the program.
 
-use super::JitFunction;
+use super::{CodeVariant, JitFunction};
 use crate::interp;
 use crate::interp::test_builder::{
     BOOL, Builder, INT, REAL, arr, array, bool_arr, identical, int_arr,
@@ -579,6 +579,21 @@ proptest! {
             identical(&result, &expected),
             "seed {}:\n jit {:?}\ninterp {:?}\nprogram {:#?}",
             seed,
+            result,
+            expected,
+            func
+        );
+        // Cut after every top-level loop (`parts`), the scalar variables
+        // cross the cuts in the frame and a fault, a full tape or a failed
+        // reservation in a later part stops the call as it does the whole.
+        let in_parts = JitFunction::compile_variant(&func, CodeVariant { part_weight: 1, ..CodeVariant::FAST })
+            .unwrap_or_else(|error| panic!("seed {seed}: does not compile in parts: {error}"));
+        let result = in_parts.run(&args, &config);
+        prop_assert!(
+            identical(&result, &expected),
+            "seed {}, {} parts:\n jit {:?}\ninterp {:?}\nprogram {:#?}",
+            seed,
+            in_parts.part_count(),
             result,
             expected,
             func

@@ -1,9 +1,10 @@
 //! The Cranelift JIT: compiles one IR function to native code.
 //!
 //! [`JitFunction::compile`] translates the IR ([`translate`]) into one
-//! Cranelift function `extern "C" fn(*mut Frame) -> i32` ([`abi`]), compiles
-//! it (with Cranelift's verifier on in debug builds, see [`Jit::new`]), and
-//! keeps the module that owns the code.
+//! Cranelift function `extern "C" fn(*mut Frame) -> i32` ([`abi`]), or a
+//! large function into several run one after the other ([`parts`]),
+//! compiles them in parallel (with Cranelift's verifier on in debug
+//! builds, see [`Jit::new`]), and keeps the modules that own the code.
 //! [`JitFunction::run`] binds the arguments exactly as the interpreter does,
 //! allocates the variables' storage, calls the code and turns its status
 //! into results or a `RuntimeError`. The JIT agrees with the interpreter
@@ -22,6 +23,7 @@
 //! `extern "C"` helpers. This is the only module with `unsafe` code.
 
 mod abi;
+mod parts;
 mod runtime;
 mod storage;
 mod translate;
@@ -32,6 +34,7 @@ mod differential;
 #[cfg(test)]
 mod tests;
 
+use crate::ir::liveness::Liveness;
 use crate::ir::{Func, Inst, InstId, ScalarType, VarId};
 use crate::runtime::{RunConfig, RuntimeError, Value, bind_arguments};
 use abi::{Frame, STATUS_OK, STATUS_TAPE_FULL, STATUS_UNRESERVED};
@@ -40,6 +43,8 @@ use cranelift_codegen::Context;
 use cranelift_codegen::ir::UserFuncName;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, ModuleError, default_libcall_names};
+use parts::Part;
+use rayon::prelude::*;
 use std::borrow::Borrow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -122,14 +127,15 @@ type EntryPoint = unsafe extern "C" fn(*mut Frame) -> i32;
 pub struct JitFunction {
     /// The IR, for argument binding and the layout of variables.
     func: Func,
-    /// The module that owns the code; `None` only while dropping. A
-    /// `JITModule` is `Send` but not `Sync` (it keeps its symbol table in a
-    /// `RefCell`); the `Mutex` makes `JitFunction` `Sync` without `unsafe`.
-    /// It is never locked: only `drop`, which has `&mut self`, touches the
-    /// module after compilation.
-    module: Option<Mutex<JITModule>>,
-    /// The compiled code, valid while `module` lives.
-    entry: EntryPoint,
+    /// The modules that own the code, one per part (`parts`); `None` only
+    /// while dropping. A `JITModule` is `Send` but not `Sync` (it keeps
+    /// its symbol table in a `RefCell`); the `Mutex` makes `JitFunction`
+    /// `Sync` without `unsafe`. It is never locked: only `drop`, which has
+    /// `&mut self`, touches the modules after compilation.
+    modules: Option<Mutex<Vec<JITModule>>>,
+    /// The compiled code of each part, in the order a call runs them,
+    /// valid while `modules` live.
+    entries: Vec<EntryPoint>,
     /// What became of each `For` loop.
     loop_reports: Vec<LoopReport>,
     /// The capacity of each tape stack (reals, ints) that the last call
@@ -154,12 +160,16 @@ pub(crate) struct CodeVariant {
     /// and runs again on the variant without reservations, which fails at
     /// the push or pop where the interpreter does.
     pub(crate) reserve_tape: bool,
+    /// About how many IR instructions each separately compiled part of the
+    /// function holds (`parts`).
+    pub(crate) part_weight: usize,
 }
 
 impl CodeVariant {
     const FAST: CodeVariant = CodeVariant {
         vectorize: true,
         reserve_tape: true,
+        part_weight: parts::PART_WEIGHT,
     };
 }
 
@@ -168,7 +178,7 @@ impl std::fmt::Debug for JitFunction {
         formatter
             .debug_struct("JitFunction")
             .field("func", &self.func.name)
-            .field("entry", &(self.entry as *const u8))
+            .field("parts", &self.entries.len())
             .finish()
     }
 }
@@ -191,27 +201,42 @@ impl JitFunction {
         )
     }
 
+    /// Compiles the parts of `func` (`parts`), each in its own module, in
+    /// parallel.
     fn compile_variant(func: &Func, variant: CodeVariant) -> Result<JitFunction, JitError> {
         check_params_read_only(func)?;
-        let mut jit = Jit::new()?;
-        let (func_id, loop_reports) = jit.translate(func, variant)?;
-        jit.module
-            .define_function(func_id, &mut jit.ctx)
-            .map_err(|error| JitError::module(func, error))?;
-        jit.module.clear_context(&mut jit.ctx);
-        jit.module
-            .finalize_definitions()
-            .map_err(|error| JitError::module(func, error))?;
-        let code = jit.module.get_finalized_function(func_id);
-        // SAFETY: `code` is the finalized code of a function built with the
-        // signature `(pointer) -> i32` in the host's default (C) calling
-        // convention, which is `EntryPoint`. It stays valid while the module
-        // lives, and `JitFunction` owns the module.
-        let entry = unsafe { std::mem::transmute::<*const u8, EntryPoint>(code) };
+        let liveness = Liveness::compute(func);
+        let parts = parts::plan(func, &liveness, variant.part_weight);
+        let compiled: Vec<Result<CompiledPart, JitError>> = parts
+            .par_iter()
+            .map(|part| CompiledPart::compile(func, &liveness, variant, part))
+            .collect();
+        let mut modules = Vec::with_capacity(compiled.len());
+        let mut entries = Vec::with_capacity(compiled.len());
+        let mut loop_reports = Vec::new();
+        let mut failure = None;
+        for result in compiled {
+            match result {
+                Ok(part) => {
+                    modules.push(part.module);
+                    entries.push(part.entry);
+                    loop_reports.extend(part.loop_reports);
+                }
+                Err(error) => failure = failure.or(Some(error)),
+            }
+        }
+        if let Some(error) = failure {
+            for module in modules {
+                // SAFETY: the entries into these modules are dropped here,
+                // never called.
+                unsafe { module.free_memory() };
+            }
+            return Err(error);
+        }
         Ok(JitFunction {
             func: func.clone(),
-            module: Some(Mutex::new(jit.module)),
-            entry,
+            modules: Some(Mutex::new(modules)),
+            entries,
             loop_reports,
             tape_hint: [AtomicUsize::new(0), AtomicUsize::new(0)],
             variant,
@@ -223,6 +248,11 @@ impl JitFunction {
     /// order (outer loops before the loops they contain).
     pub fn loop_reports(&self) -> &[LoopReport] {
         &self.loop_reports
+    }
+
+    /// How many separately compiled parts the code has (`parts`).
+    pub fn part_count(&self) -> usize {
+        self.entries.len()
     }
 
     /// How many loops run two iterations at a time.
@@ -303,7 +333,8 @@ impl JitFunction {
             })
     }
 
-    /// One run of the code on `storage` and `tape`: its status and the
+    /// One run of the code (its parts in order, up to the first that does
+    /// not return `STATUS_OK`) on `storage` and `tape`: its status and the
     /// details of a fault.
     fn call_once(
         &self,
@@ -313,7 +344,9 @@ impl JitFunction {
     ) -> (i32, abi::ErrorRecord) {
         let mut frame = storage.frame(tape, config);
         // SAFETY: the frame points into `storage` and `tape`, which
-        // outlive the call and are not touched by Rust during it. The
+        // outlive the call and are not touched by Rust during it (nor
+        // between the calls of two parts, which hand their scalar
+        // variables over in the storage's slots, see `parts`). The
         // storage holds one slot per variable, one value per size and the
         // elements of every array variable, laid out as the generated
         // code expects (`abi`); every array has the element count of its
@@ -334,20 +367,28 @@ impl JitFunction {
         // thread has its own tape), and the helpers it calls
         // (`runtime.rs`: math, noise, tape, sorting, error records) keep
         // no global state; they are pure or work on the call's buffers.
-        let status = unsafe { (self.entry)(&mut frame) };
-        (status, frame.error)
+        for entry in &self.entries {
+            let status = unsafe { entry(&mut frame) };
+            if status != STATUS_OK {
+                return (status, frame.error);
+            }
+        }
+        (STATUS_OK, frame.error)
     }
 }
 
 impl Drop for JitFunction {
     fn drop(&mut self) {
-        if let Some(module) = self.module.take() {
-            // Never locked, so never poisoned; either way the module is ours.
-            let module = module.into_inner().unwrap_or_else(PoisonError::into_inner);
-            // SAFETY: no call of the code is running (`run` borrows `self`,
-            // and `drop` has it exclusively), and `self.entry`, the only
-            // pointer into the module's memory, is dropped with `self`.
-            unsafe { module.free_memory() };
+        if let Some(modules) = self.modules.take() {
+            // Never locked, so never poisoned; either way the modules are ours.
+            let modules = modules.into_inner().unwrap_or_else(PoisonError::into_inner);
+            for module in modules {
+                // SAFETY: no call of the code is running (`run` borrows
+                // `self`, and `drop` has it exclusively), and
+                // `self.entries`, the only pointers into the modules'
+                // memory, are dropped with `self`.
+                unsafe { module.free_memory() };
+            }
         }
     }
 }
@@ -380,23 +421,71 @@ const _: () = {
 };
 
 /// The Cranelift IR text of `func` as the JIT translates it (before
-/// Cranelift's own optimisations), for `smoothc ir --stage clif`, after
-/// one comment line per `For` loop saying whether it was vectorized (and
-/// if not, why) and whether its tape traffic is reserved before it.
+/// Cranelift's own optimisations), for `smoothc ir --stage clif`: for each
+/// part (`parts`; a comment line says which when there are several), one
+/// comment line per `For` loop saying whether it was vectorized (and if
+/// not, why) and whether its tape traffic is reserved before it, then the
+/// part's function.
 pub fn clif_text(func: &Func) -> Result<String, JitError> {
-    let mut jit = Jit::new()?;
-    let (_, reports) = jit.translate(func, CodeVariant::FAST)?;
+    let liveness = Liveness::compute(func);
+    let parts = parts::plan(func, &liveness, CodeVariant::FAST.part_weight);
     let mut text = String::new();
-    for report in &reports {
-        text.push_str(&describe_loop(func, report));
-        text.push('\n');
+    for (index, part) in parts.iter().enumerate() {
+        if parts.len() > 1 {
+            text.push_str(&describe_part(func, &parts, index));
+            text.push('\n');
+        }
+        let mut jit = Jit::new()?;
+        let (_, reports) = jit.translate(func, &liveness, CodeVariant::FAST, part)?;
+        for report in &reports {
+            text.push_str(&describe_loop(func, report));
+            text.push('\n');
+        }
+        text.push_str(&jit.ctx.func.display().to_string());
+        jit.module.clear_context(&mut jit.ctx);
+        // SAFETY: nothing was defined or finalized, so no pointer into the
+        // module's memory exists.
+        unsafe { jit.module.free_memory() };
     }
-    text.push_str(&jit.ctx.func.display().to_string());
-    jit.module.clear_context(&mut jit.ctx);
-    // SAFETY: nothing was defined or finalized, so no pointer into the
-    // module's memory exists.
-    unsafe { jit.module.free_memory() };
     Ok(text)
+}
+
+/// One part of a function, compiled in its own module.
+struct CompiledPart {
+    module: JITModule,
+    /// The part's code, valid while `module` lives.
+    entry: EntryPoint,
+    loop_reports: Vec<LoopReport>,
+}
+
+impl CompiledPart {
+    fn compile(
+        func: &Func,
+        liveness: &Liveness,
+        variant: CodeVariant,
+        part: &Part,
+    ) -> Result<CompiledPart, JitError> {
+        let mut jit = Jit::new()?;
+        let (func_id, loop_reports) = jit.translate(func, liveness, variant, part)?;
+        jit.module
+            .define_function(func_id, &mut jit.ctx)
+            .map_err(|error| JitError::module(func, error))?;
+        jit.module.clear_context(&mut jit.ctx);
+        jit.module
+            .finalize_definitions()
+            .map_err(|error| JitError::module(func, error))?;
+        let code = jit.module.get_finalized_function(func_id);
+        // SAFETY: `code` is the finalized code of a function built with the
+        // signature `(pointer) -> i32` in the host's default (C) calling
+        // convention, which is `EntryPoint`. It stays valid while the module
+        // lives, and `JitFunction` owns the module.
+        let entry = unsafe { std::mem::transmute::<*const u8, EntryPoint>(code) };
+        Ok(CompiledPart {
+            module: jit.module,
+            entry,
+            loop_reports,
+        })
+    }
 }
 
 /// The JIT state of one compilation, after the cranelift-jit-demo.
@@ -452,12 +541,15 @@ impl Jit {
         vectorize::host_supports(self.module.isa())
     }
 
-    /// Declares `func` in the module and translates it into `self.ctx`
-    /// (vectorizing loops if `vectorize` and the host allows).
+    /// Declares a function in the module and translates `part` of `func`
+    /// into `self.ctx` (vectorizing loops if `vectorize` and the host
+    /// allows).
     fn translate(
         &mut self,
         func: &Func,
+        liveness: &Liveness,
         variant: CodeVariant,
+        part: &Part,
     ) -> Result<(FuncId, Vec<LoopReport>), JitError> {
         let variant = CodeVariant {
             vectorize: variant.vectorize && self.vectors(),
@@ -474,8 +566,14 @@ impl Jit {
         self.ctx.func.signature = signature;
         self.ctx.func.name = UserFuncName::user(0, func_id.as_u32());
         let builder = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder_context);
-        let reports =
-            FunctionTranslator::translate_function(builder, &mut self.module, func, variant)?;
+        let reports = FunctionTranslator::translate_function(
+            builder,
+            &mut self.module,
+            func,
+            liveness,
+            variant,
+            part,
+        )?;
         Ok((func_id, reports))
     }
 }
@@ -488,6 +586,29 @@ pub fn host_vectorizes() -> Result<bool, JitError> {
     // module's memory exists.
     unsafe { jit.module.free_memory() };
     Ok(vectors)
+}
+
+/// The comment line before the text of part `index`, for [`clif_text`].
+fn describe_part(func: &Func, parts: &[Part], index: usize) -> String {
+    let part = &parts[index];
+    let names = |vars: &[VarId]| -> String {
+        if vars.is_empty() {
+            return "nothing".to_string();
+        }
+        vars.iter()
+            .map(|var| format!("{var} {}", func.vars[*var].name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "; part {} of {} (entry-block instructions {}..{}): loads {}; stores {}",
+        index + 1,
+        parts.len(),
+        part.insts.start,
+        part.insts.end,
+        names(&part.loaded),
+        names(&part.stored),
+    )
 }
 
 /// One comment line about a loop, for [`clif_text`].

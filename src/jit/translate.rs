@@ -20,6 +20,7 @@ use super::abi::{
     SLOT_BYTES, STATUS_DIVISION_BY_ZERO, STATUS_LOOP_BOUND, STATUS_OK, STATUS_OUT_OF_BOUNDS,
     offsets, size_slot,
 };
+use super::parts::Part;
 use super::runtime as helpers;
 use super::{IrFault, JitError};
 use crate::ir::liveness::Liveness;
@@ -113,7 +114,7 @@ pub(crate) struct FunctionTranslator<'a> {
     /// The Cranelift variable of each scalar IR variable.
     pub(in crate::jit) variables: SecondaryMap<VarId, Option<Variable>>,
     /// Which variables each loop writes and leaves dead at its boundaries.
-    liveness: Liveness,
+    liveness: &'a Liveness,
     /// A zero of each scalar type, defined at entry: the value a dead
     /// variable is given (see `forget_dead`).
     dead_values: DeadValues,
@@ -154,11 +155,14 @@ impl<'a> FunctionTranslator<'a> {
         builder: FunctionBuilder<'a>,
         module: &'a mut JITModule,
         func: &'a Func,
+        liveness: &'a Liveness,
         variant: super::CodeVariant,
+        part: &Part,
     ) -> Result<Vec<loops::LoopReport>, JitError> {
-        let mut translator = FunctionTranslator::translate_entry(builder, module, func, variant);
-        translator.translate_block(func.entry)?;
-        translator.translate_return();
+        let mut translator =
+            FunctionTranslator::translate_entry(builder, module, func, liveness, variant, part);
+        translator.translate_insts(&func.blocks[func.entry].insts[part.insts.clone()])?;
+        translator.translate_return(&part.stored);
         translator.finish_fault_blocks();
         let FunctionTranslator {
             mut builder,
@@ -173,12 +177,16 @@ impl<'a> FunctionTranslator<'a> {
 
     /// Starts the function: its entry block loads the frame's fields, the
     /// sizes and the array pointers, and gives every scalar variable its
-    /// initial value (zero, or the argument of a parameter).
+    /// initial value: the argument of a parameter, the value a variable
+    /// the part loads had at the end of the part before (`parts`), zero
+    /// for the others.
     fn translate_entry(
         mut builder: FunctionBuilder<'a>,
         module: &'a mut JITModule,
         func: &'a Func,
+        liveness: &'a Liveness,
         variant: super::CodeVariant,
+        part: &Part,
     ) -> FunctionTranslator<'a> {
         let pointer_type = module.target_config().pointer_type();
         let entry = builder.create_block();
@@ -214,18 +222,18 @@ impl<'a> FunctionTranslator<'a> {
                     let variable = builder.declare_var(clif_type(*ty));
                     // Every variable starts at zero; parameters at their
                     // argument.
-                    let initial = match (data.role, ty) {
-                        (VarRole::Param(_), ScalarType::Bool) => {
+                    let in_slot =
+                        matches!(data.role, VarRole::Param(_)) || part.loaded.contains(&var);
+                    let initial = match (in_slot, ty) {
+                        (true, ScalarType::Bool) => {
                             let word = builder.ins().load(types::I64, trusted(), scalars, offset);
                             builder.ins().icmp_imm_s(IntCC::NotEqual, word, 0)
                         }
-                        (VarRole::Param(_), _) => {
-                            builder
-                                .ins()
-                                .load(clif_type(*ty), trusted(), scalars, offset)
-                        }
-                        (_, ScalarType::Real) => builder.ins().f64const(0.0),
-                        (_, ScalarType::Int | ScalarType::Bool) => {
+                        (true, _) => builder
+                            .ins()
+                            .load(clif_type(*ty), trusted(), scalars, offset),
+                        (false, ScalarType::Real) => builder.ins().f64const(0.0),
+                        (false, ScalarType::Int | ScalarType::Bool) => {
                             builder.ins().iconst(clif_type(*ty), 0)
                         }
                     };
@@ -254,7 +262,7 @@ impl<'a> FunctionTranslator<'a> {
             sizes,
             array_table,
             variables,
-            liveness: Liveness::compute(func),
+            liveness,
             dead_values,
             values: SecondaryMap::new(),
             imports: HashMap::new(),
@@ -268,9 +276,10 @@ impl<'a> FunctionTranslator<'a> {
         }
     }
 
-    /// Stores the scalar outputs to their slots and exits with `STATUS_OK`.
-    fn translate_return(&mut self) {
-        for &var in &self.func.outputs {
+    /// Stores the scalar variables `stored` (the outputs, or what the next
+    /// part loads) to their slots and exits with `STATUS_OK`.
+    fn translate_return(&mut self, stored: &[VarId]) {
+        for &var in stored {
             if let Some(variable) = self.variables[var] {
                 let value = self.builder.use_var(variable);
                 let value = match self.func.vars[var].ty.elem() {
@@ -314,12 +323,18 @@ impl<'a> FunctionTranslator<'a> {
     /// at its end.
     pub(in crate::jit) fn translate_block(&mut self, block: BlockId) -> Result<(), JitError> {
         let func = self.func;
-        for &inst in &func.blocks[block].insts {
+        self.translate_insts(&func.blocks[block].insts)
+    }
+
+    /// Translates a run of one block's instructions; their values go out
+    /// of scope at its end.
+    fn translate_insts(&mut self, insts: &[InstId]) -> Result<(), JitError> {
+        for &inst in insts {
             if let Some(value) = self.translate_inst(inst)? {
                 self.values[inst] = Some(value);
             }
         }
-        for &inst in &func.blocks[block].insts {
+        for &inst in insts {
             self.values[inst] = None;
         }
         Ok(())

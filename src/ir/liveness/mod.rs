@@ -70,6 +70,16 @@ impl Liveness {
         self.dead(inst, |boundaries| &boundaries.exit)
     }
 
+    /// The variables live right after the loop `inst`: those some path
+    /// from there reads before writing them (outputs included, which the
+    /// function's end reads). Empty if `inst` is not a loop.
+    pub fn live_at_exit(&self, inst: InstId) -> Vec<VarId> {
+        self.loops
+            .get(&inst)
+            .map(|boundaries| boundaries.exit.ones().map(VarId::new).collect())
+            .unwrap_or_default()
+    }
+
     fn dead(&self, inst: InstId, live: impl Fn(&LoopBoundaries) -> &FixedBitSet) -> Vec<VarId> {
         let Some(boundaries) = self.loops.get(&inst) else {
             return Vec::new();

@@ -58,6 +58,9 @@ fn a_sum_is_live_at_both_boundaries_and_so_is_a_counter_read_after_the_loop() {
     let liveness = Liveness::compute(&b.finish());
     assert_eq!(liveness.dead_at_body_entry(target), Vec::<VarId>::new());
     assert_eq!(liveness.dead_at_exit(target), Vec::<VarId>::new());
+    // After the loop, `k` is read and the output `s` is read at the end;
+    // `last` is written before anything reads it.
+    assert_eq!(sorted(liveness.live_at_exit(target)), sorted(vec![s, k]));
 }
 
 #[test]
