@@ -57,6 +57,9 @@ macro_rules! lane_polymorphic_operations {
         fn div(&mut self, a: Value, b: Value) -> Value {
             self.builder.ins().fdiv(a, b)
         }
+        fn mul_add(&mut self, a: Value, b: Value, c: Value) -> Value {
+            self.builder.ins().fma(a, b, c)
+        }
         fn neg(&mut self, a: Value) -> Value {
             self.builder.ins().fneg(a)
         }

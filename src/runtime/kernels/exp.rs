@@ -1,8 +1,9 @@
 //! `e^x` by a table: `x = (k N + j) ln2/N + r` with `N = 128`, so `e^x =
 //! 2^k 2^(j/N) e^r` with `2^(j/N)` read from a table (and its rounding
 //! error, so that nothing is lost) and `e^r` a degree-5 polynomial on
-//! `|r| <= ln2/256`. The dependent chain is short (a dozen operations):
-//! the relaxed programs' sigmoid per soft comparison is one `exp`.
+//! `|r| <= ln2/256`. The dependent chain is short (ten operations, five
+//! of them fused multiply-adds): the relaxed programs' sigmoid per soft
+//! comparison is one `exp`.
 //!
 //! `reduce` is shared with `erfc`, which passes `-y^2` as a sum of two
 //! reals and multiplies by its `erfcx` before the last rounding.
@@ -10,7 +11,7 @@
 use super::tables::{
     EXP_INV_LN2_N, EXP_LN2_N_HI, EXP_LN2_N_LO, EXP_SCALE_BITS, EXP_TABLE_BITS, EXP_TAIL,
 };
-use super::{Arithmetic, round_to_int};
+use super::{Arithmetic, SHIFTER};
 
 /// Beyond this magnitude `exp` is `+inf` or 0 by a select; up to it the
 /// arithmetic gets there by itself (`|k N + j|` stays below `2^18`, which
@@ -55,17 +56,18 @@ pub(super) fn reduce<A: Arithmetic>(
     x_lo: Option<A::Real>,
     sign: Sign,
 ) -> Reduced<A::Real> {
+    // kd = round(x N / ln2), with the shifter added in the same rounding.
     let inv_ln2_n = a.real(EXP_INV_LN2_N);
-    let z = a.mul(x, inv_ln2_n);
-    let (kd, ki) = round_to_int(a, z);
+    let shifter = a.real(SHIFTER);
+    let shifted = a.mul_add(x, inv_ln2_n, shifter);
+    let ki = a.bits_of(shifted);
+    let kd = a.sub(shifted, shifter);
     // r = x - kd ln2/N: the first product is exact, the difference too
-    // (Sterbenz), so r keeps every bit of x.
-    let ln2_n_hi = a.real(EXP_LN2_N_HI);
-    let ln2_n_lo = a.real(EXP_LN2_N_LO);
-    let high = a.mul(kd, ln2_n_hi);
-    let low = a.mul(kd, ln2_n_lo);
-    let r = a.sub(x, high);
-    let mut r = a.sub(r, low);
+    // (Sterbenz), so r keeps every bit of x; the second is fused.
+    let minus_ln2_n_hi = a.real(-EXP_LN2_N_HI);
+    let minus_ln2_n_lo = a.real(-EXP_LN2_N_LO);
+    let r = a.mul_add(kd, minus_ln2_n_hi, x);
+    let mut r = a.mul_add(kd, minus_ln2_n_lo, r);
     if let Some(x_lo) = x_lo {
         r = a.add(r, x_lo);
     }
@@ -94,19 +96,16 @@ pub(super) fn reduce<A: Arithmetic>(
         }
     };
 
-    // e^r - 1 + table tail = tail + r + r^2 (c2 + c3 r) + r^4 (c4 + c5 r).
+    // e^r - 1 + table tail = tail + r + r^2 (c2 + c3 r) + r^4 (c4 + c5 r),
+    // three fused steps after r^4.
     let [c2, c3, c4, c5] = super::reals(a, &EXP_POLY);
     let r2 = a.mul(r, r);
     let r4 = a.mul(r2, r2);
-    let c3r = a.mul(c3, r);
-    let low_pair = a.add(c2, c3r);
-    let c5r = a.mul(c5, r);
-    let high_pair = a.add(c4, c5r);
+    let low_pair = a.mul_add(c3, r, c2);
+    let high_pair = a.mul_add(c5, r, c4);
     let linear = a.add(table_tail, r);
-    let quadratic = a.mul(r2, low_pair);
-    let quartic = a.mul(r4, high_pair);
-    let sum = a.add(linear, quadratic);
-    let tail = a.add(sum, quartic);
+    let up_to_cubic = a.mul_add(r2, low_pair, linear);
+    let tail = a.mul_add(r4, high_pair, up_to_cubic);
     Reduced {
         rescaled,
         factor,
@@ -131,8 +130,7 @@ fn exp_with<A: Arithmetic>(a: &mut A, x: A::Real, sign: Sign) -> A::Real {
         factor,
         tail,
     } = reduce(a, x, None, sign);
-    let product = a.mul(rescaled, tail);
-    let sum = a.add(rescaled, product);
+    let sum = a.mul_add(rescaled, tail, rescaled);
     let result = a.mul(sum, factor);
     // Far out of range the reduction is meaningless: select the limit.
     let zero = a.real(0.0);

@@ -27,13 +27,12 @@ pub fn sigmoid<A: Arithmetic>(a: &mut A, x: A::Real) -> A::Real {
     // + e) times e, a division and a product, 2.1 ulp).
     let denominator_less_one = a.sub(denominator, one);
     let lost = a.sub(e, denominator_less_one);
-    let slope = a.real(8.0 / 17.0);
+    let minus_slope = a.real(-8.0 / 17.0);
     let intercept = a.real(16.0 / 17.0);
-    let sloped = a.mul(slope, e);
-    let inverse = a.sub(intercept, sloped);
+    let inverse = a.mul_add(minus_slope, e, intercept);
     let relative = a.mul(lost, inverse);
-    let adjustment = a.mul(quotient, relative);
-    a.sub(quotient, adjustment)
+    let minus_relative = a.neg(relative);
+    a.mul_add(quotient, minus_relative, quotient)
 }
 
 /// `log(1 + e^x)`: finite for every finite `x`, `x` itself once `e^-x` is

@@ -74,15 +74,17 @@ use crate::ir::{Distribution, UnaryOp};
 /// as bools) on x86-64 with SSE2/SSE4.1 in Cranelift, and nothing else.
 /// So there is no rounding to an integer and no conversion between ints
 /// and reals (kernels add `1.5 * 2^52` and read the integer from the low
-/// bits of the sum instead, see [`round_to_int`]), no arithmetic shift of
+/// bits of the sum instead, see `exp::reduce`), no arithmetic shift of
 /// 64-bit ints (no `psraq` before AVX-512), no int comparison, and table
 /// reads by a masked index. Do not add a method that no kernel needs.
 ///
-/// There is no fused multiply-add: Rust's `f64::mul_add` and Cranelift's
-/// `fma` are both correctly rounded, so the bits would agree, but without
-/// the FMA target feature the interpreter's `mul_add` is a call into libm,
-/// and every kernel meets its accuracy without it (whether it would make
-/// the JIT's kernels faster was not measured).
+/// The fused multiply-add is correctly rounded in both backends (Rust's
+/// `f64::mul_add`, Cranelift's `fma`), so the bits agree; where the host
+/// has no FMA instructions both compute it in libm's `fma` (Cranelift
+/// calls it, per lane for vectors), slowly but exactly. Kernels use it
+/// where it shortens the chain of dependent operations (`exp`'s
+/// reduction, polynomial and reconstruction, `sigmoid`'s correction):
+/// one fused step in place of a product and a sum.
 pub trait Arithmetic {
     type Real: Copy;
     type Int: Copy;
@@ -93,6 +95,8 @@ pub trait Arithmetic {
     fn sub(&mut self, a: Self::Real, b: Self::Real) -> Self::Real;
     fn mul(&mut self, a: Self::Real, b: Self::Real) -> Self::Real;
     fn div(&mut self, a: Self::Real, b: Self::Real) -> Self::Real;
+    /// `a * b + c`, rounded once.
+    fn mul_add(&mut self, a: Self::Real, b: Self::Real, c: Self::Real) -> Self::Real;
     fn neg(&mut self, a: Self::Real) -> Self::Real;
     fn abs(&mut self, a: Self::Real) -> Self::Real;
     /// `a == b` on reals (false when either is NaN).
@@ -151,6 +155,9 @@ impl Arithmetic for Direct {
     }
     fn div(&mut self, a: f64, b: f64) -> f64 {
         a / b
+    }
+    fn mul_add(&mut self, a: f64, b: f64, c: f64) -> f64 {
+        a.mul_add(b, c)
     }
     fn neg(&mut self, a: f64) -> f64 {
         -a
@@ -287,18 +294,7 @@ impl Kernel {
 /// `1.5 * 2^52`: adding it to a real of magnitude below `2^51` rounds the
 /// real to an integer (ties to even) whose two's complement is in the low
 /// bits of the sum's IEEE bits.
-const SHIFTER: f64 = 6_755_399_441_055_744.0;
-
-/// `x` rounded to the nearest integer (ties to even), as a real and as an
-/// int whose low 51 bits are those of the integer (the bits above are not:
-/// use only masked low bits, or shift them out). `|x| < 2^51`.
-fn round_to_int<A: Arithmetic>(a: &mut A, x: A::Real) -> (A::Real, A::Int) {
-    let shifter = a.real(SHIFTER);
-    let sum = a.add(x, shifter);
-    let bits = a.bits_of(sum);
-    let rounded = a.sub(sum, shifter);
-    (rounded, bits)
-}
+pub(super) const SHIFTER: f64 = 6_755_399_441_055_744.0;
 
 /// The int `k` (`|k| < 2^51`) as a real, exactly.
 fn small_int_to_real<A: Arithmetic>(a: &mut A, k: A::Int) -> A::Real {
