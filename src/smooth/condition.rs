@@ -3,7 +3,9 @@
 //! * `a > b`, `a >= b` → `S((a - b) / (tau * scale))`; `a < b`, `a <= b` →
 //!   `S((b - a) / (tau * scale))`, with `S` the CDF of the site's family
 //!   (see `family`) and `scale` the site's `#[relax(scale = ..)]`. As `tau -> 0` this tends to the hard 0/1 answer for
-//!   `a != b`; at `a == b` it is 1/2 for every `tau`.
+//!   `a != b`; at `a == b` it is 1/2 for every `tau`. Relaxed mode
+//!   multiplies by the reciprocal of the temperature rather than divide
+//!   (see `reciprocal_temperature`).
 //! * `!p` → `1 - p`.
 //! * `p && q` → `p * q`, `p || q` → `p + q - p * q` (the product t-norm and
 //!   its dual); with 0/1 inputs these are exactly the boolean operators.
@@ -95,7 +97,9 @@ impl Smoother<'_> {
                     let factor = self.emit(Inst::Real(scale), derived);
                     tau = self.emit(Inst::Binary(BinaryOp::Mul, tau, factor), derived);
                 }
-                let scaled = self.emit(Inst::Binary(BinaryOp::Div, difference, tau), derived);
+                let reciprocal = self.reciprocal_temperature(tau, derived);
+                let scaled =
+                    self.emit(Inst::Binary(BinaryOp::Mul, difference, reciprocal), derived);
                 Ok(self.emit(Inst::Unary(family.cdf(), scaled), derived))
             }
             BinaryOp::Add
@@ -107,6 +111,29 @@ impl Smoother<'_> {
                 unreachable!("arithmetic never has a bool result")
             }
         }
+    }
+
+    /// `min(1 / temperature, f64::MAX)`, which a comparison multiplies its
+    /// difference by. The product leaves the division out of the chain of
+    /// dependent operations that runs from one comparison to the next (a
+    /// bubble-sort pass, a sorting network's wire), as diffsort's
+    /// `(b - a) * steepness` does; it is the quotient to within an ulp.
+    /// The clamp keeps a temperature whose reciprocal overflows (below
+    /// 5.6e-309, far under any useful `tau`) from turning `0 * inf` into
+    /// NaN.
+    fn reciprocal_temperature(&mut self, temperature: InstId, origin: Origin) -> InstId {
+        let one = self.emit(Inst::Real(1.0), origin);
+        let reciprocal = self.emit(Inst::Binary(BinaryOp::Div, one, temperature), origin);
+        let largest = self.emit(Inst::Real(f64::MAX), origin);
+        let finite = self.emit(Inst::Binary(BinaryOp::Lt, reciprocal, largest), origin);
+        self.emit(
+            Inst::Select {
+                cond: finite,
+                then: reciprocal,
+                otherwise: largest,
+            },
+            origin,
+        )
     }
 
     /// `!p` → `1 - p`.

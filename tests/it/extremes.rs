@@ -374,3 +374,29 @@ fn a_relaxed_loop_does_not_run_a_step_it_cannot_reach() {
         }
     }
 }
+
+/// A relaxed comparison multiplies by the reciprocal of the temperature,
+/// clamped to the largest double: at a temperature whose reciprocal
+/// overflows (here `tau * scale` is about 1e-312), equal operands still
+/// give exactly 1/2 (not `0 * inf`, NaN), and unequal ones the hard
+/// answer, on both backends.
+#[test]
+fn a_temperature_whose_reciprocal_overflows_gives_no_nan() {
+    let source = "fn f(x: real[n]) -> real {
+        let tie = if #[relax(scale = 1e-3)] x[0] > x[1] { 1.0 } else { 0.0 };
+        let above = if #[relax(scale = 1e-3)] x[2] > x[1] { 1.0 } else { 0.0 };
+        tie + 2.0 * above
+    }";
+    let x = Value::Array(ndarray::arr1(&[0.25, 0.25, 0.5]).into_dyn());
+    for backend in [Backend::Jit, Backend::Interp] {
+        let relaxed = compile(source, Mode::Relaxed, Family::Logistic, backend);
+        let (value, grads) = relaxed
+            .value_and_grad(std::slice::from_ref(&x), &at(1e-309))
+            .expect("runs");
+        assert_eq!(reals(&value), vec![2.5], "{backend:?}");
+        assert!(
+            grads.iter().flat_map(reals).all(f64::is_finite),
+            "{backend:?}: {grads:?}"
+        );
+    }
+}
