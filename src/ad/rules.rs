@@ -106,6 +106,13 @@ impl GradBuilder<'_> {
                         let slope = emit(self, Inst::Unary(UnaryOp::Neg, sine));
                         emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
                     }
+                    UnaryOp::Reciprocal => {
+                        // -1 / x^2 = -r^2 (and -inf where r is clamped,
+                        // the limit of the true slope there).
+                        let square = emit(self, Inst::Binary(BinaryOp::Mul, primal, primal));
+                        let slope = emit(self, Inst::Unary(UnaryOp::Neg, square));
+                        emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
+                    }
                     UnaryOp::Tanh => {
                         let one = emit(self, Inst::Real(1.0));
                         let square = emit(self, Inst::Binary(BinaryOp::Mul, primal, primal));

@@ -159,6 +159,9 @@ pub enum UnaryOp {
     Sin,
     Cos,
     Tanh,
+    /// `1 / x`, clamped to `±f64::MAX` where it overflows (so that `0 *`
+    /// it is 0): the reciprocal of a temperature.
+    Reciprocal,
     /// Real to int, rounding down; saturating at the int range, NaN gives 0.
     Floor,
     /// Real to int, rounding up; saturating, NaN gives 0.
@@ -645,6 +648,7 @@ impl Func {
                 | UnaryOp::Sin
                 | UnaryOp::Cos
                 | UnaryOp::Tanh
+                | UnaryOp::Reciprocal
                 | UnaryOp::Cdf(_)
                 | UnaryOp::Density(_)
                 | UnaryOp::ToReal => Some(ScalarType::Real),

@@ -113,27 +113,16 @@ impl Smoother<'_> {
         }
     }
 
-    /// `min(1 / temperature, f64::MAX)`, which a comparison multiplies its
-    /// difference by. The product leaves the division out of the chain of
-    /// dependent operations that runs from one comparison to the next (a
-    /// bubble-sort pass, a sorting network's wire), as diffsort's
-    /// `(b - a) * steepness` does; it is the quotient to within an ulp.
-    /// The clamp keeps a temperature whose reciprocal overflows (below
-    /// 5.6e-309, far under any useful `tau`) from turning `0 * inf` into
-    /// NaN.
+    /// `1 / temperature` (clamped to the largest double, `UnaryOp::
+    /// Reciprocal`), which a comparison multiplies its difference by. The
+    /// product leaves the division out of the chain of dependent
+    /// operations that runs from one comparison to the next (a bubble-sort
+    /// pass, a sorting network's wire), as diffsort's `(b - a) *
+    /// steepness` does; it is the quotient to within an ulp. The clamp
+    /// keeps a temperature whose reciprocal overflows (below 5.6e-309, far
+    /// under any useful `tau`) from turning `0 * inf` into NaN.
     fn reciprocal_temperature(&mut self, temperature: InstId, origin: Origin) -> InstId {
-        let one = self.emit(Inst::Real(1.0), origin);
-        let reciprocal = self.emit(Inst::Binary(BinaryOp::Div, one, temperature), origin);
-        let largest = self.emit(Inst::Real(f64::MAX), origin);
-        let finite = self.emit(Inst::Binary(BinaryOp::Lt, reciprocal, largest), origin);
-        self.emit(
-            Inst::Select {
-                cond: finite,
-                then: reciprocal,
-                otherwise: largest,
-            },
-            origin,
-        )
+        self.emit(Inst::Unary(UnaryOp::Reciprocal, temperature), origin)
     }
 
     /// `!p` → `1 - p`.

@@ -50,6 +50,7 @@ mod exp;
 mod families;
 mod log;
 mod logistic;
+mod reciprocal;
 #[rustfmt::skip]
 mod tables;
 mod tanh;
@@ -65,6 +66,7 @@ pub use exp::exp;
 pub use families::{cdf, density};
 pub use log::{log, log1p};
 pub use logistic::{sigmoid, softplus};
+pub use reciprocal::reciprocal;
 pub use tanh::tanh;
 
 use crate::ir::{Distribution, UnaryOp};
@@ -229,6 +231,8 @@ pub enum Kernel {
     Atan,
     Erf,
     Erfc,
+    /// `1 / x` clamped to the largest double.
+    Reciprocal,
     /// A sigmoid family's CDF.
     Cdf(Distribution),
     /// A sigmoid family's density.
@@ -237,7 +241,7 @@ pub enum Kernel {
 
 impl Kernel {
     /// Every kernel, the families' CDFs and densities included.
-    pub const ALL: [Kernel; 19] = [
+    pub const ALL: [Kernel; 20] = [
         Kernel::Exp,
         Kernel::Log,
         Kernel::Log1p,
@@ -247,6 +251,7 @@ impl Kernel {
         Kernel::Atan,
         Kernel::Erf,
         Kernel::Erfc,
+        Kernel::Reciprocal,
         Kernel::Cdf(Distribution::Cauchy),
         Kernel::Cdf(Distribution::Gaussian),
         Kernel::Cdf(Distribution::Laplace),
@@ -267,6 +272,7 @@ impl Kernel {
             UnaryOp::Sigmoid => Kernel::Sigmoid,
             UnaryOp::Softplus => Kernel::Softplus,
             UnaryOp::Tanh => Kernel::Tanh,
+            UnaryOp::Reciprocal => Kernel::Reciprocal,
             UnaryOp::Cdf(distribution) => Kernel::Cdf(distribution),
             UnaryOp::Density(distribution) => Kernel::Density(distribution),
             _ => return None,
@@ -285,6 +291,7 @@ impl Kernel {
             Kernel::Atan => atan(a, x),
             Kernel::Erf => erf(a, x),
             Kernel::Erfc => erfc(a, x),
+            Kernel::Reciprocal => reciprocal(a, x),
             Kernel::Cdf(distribution) => cdf(a, distribution, x),
             Kernel::Density(distribution) => density(a, distribution, x),
         }
