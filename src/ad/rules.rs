@@ -106,7 +106,7 @@ impl GradBuilder<'_> {
                         let slope = emit(self, Inst::Unary(UnaryOp::Neg, sine));
                         emit(self, Inst::Binary(BinaryOp::Mul, adjoint, slope))
                     }
-                    UnaryOp::Reciprocal => {
+                    UnaryOp::ClampedReciprocal => {
                         // -1 / x^2 = -r^2 (and -inf where r is clamped,
                         // the limit of the true slope there).
                         let square = emit(self, Inst::Binary(BinaryOp::Mul, primal, primal));

@@ -55,7 +55,7 @@ impl KeptResults {
 fn is_transcendental(inst: &Inst) -> bool {
     match inst {
         // A reciprocal is one division: cheaper to recompute than to tape.
-        Inst::Unary(UnaryOp::Reciprocal, _) => false,
+        Inst::Unary(UnaryOp::ClampedReciprocal, _) => false,
         Inst::Unary(op, _) => {
             Kernel::of_unary(*op).is_some() || matches!(op, UnaryOp::Sin | UnaryOp::Cos)
         }

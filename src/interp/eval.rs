@@ -30,8 +30,8 @@ pub(crate) fn unary(op: UnaryOp, operand: Scalar) -> Scalar {
         (UnaryOp::Sin, Scalar::Real(x)) => Scalar::Real(math::sin(x)),
         (UnaryOp::Cos, Scalar::Real(x)) => Scalar::Real(math::cos(x)),
         (UnaryOp::Tanh, Scalar::Real(x)) => Scalar::Real(math::tanh(x)),
-        (UnaryOp::Reciprocal, Scalar::Real(x)) => Scalar::Real(
-            crate::runtime::kernels::reciprocal(&mut crate::runtime::kernels::Direct, x),
+        (UnaryOp::ClampedReciprocal, Scalar::Real(x)) => Scalar::Real(
+            crate::runtime::kernels::clamped_reciprocal(&mut crate::runtime::kernels::Direct, x),
         ),
         (UnaryOp::Cdf(family), Scalar::Real(x)) => {
             Scalar::Real(math::distribution_functions(family)[0].1(x))

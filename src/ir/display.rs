@@ -213,7 +213,7 @@ fn unary_name(op: UnaryOp) -> String {
         UnaryOp::Exp => "exp",
         UnaryOp::Log => "log",
         UnaryOp::Sqrt => "sqrt",
-        UnaryOp::Reciprocal => "reciprocal",
+        UnaryOp::ClampedReciprocal => "clamped_reciprocal",
         UnaryOp::Sigmoid => "sigmoid",
         UnaryOp::Softplus => "softplus",
         UnaryOp::Sin => "sin",

@@ -161,7 +161,7 @@ pub enum UnaryOp {
     Tanh,
     /// `1 / x`, clamped to `±f64::MAX` where it overflows (so that `0 *`
     /// it is 0): the reciprocal of a temperature.
-    Reciprocal,
+    ClampedReciprocal,
     /// Real to int, rounding down; saturating at the int range, NaN gives 0.
     Floor,
     /// Real to int, rounding up; saturating, NaN gives 0.
@@ -648,7 +648,7 @@ impl Func {
                 | UnaryOp::Sin
                 | UnaryOp::Cos
                 | UnaryOp::Tanh
-                | UnaryOp::Reciprocal
+                | UnaryOp::ClampedReciprocal
                 | UnaryOp::Cdf(_)
                 | UnaryOp::Density(_)
                 | UnaryOp::ToReal => Some(ScalarType::Real),

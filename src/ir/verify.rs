@@ -235,7 +235,7 @@ impl Verifier<'_> {
                 | UnaryOp::Sin
                 | UnaryOp::Cos
                 | UnaryOp::Tanh
-                | UnaryOp::Reciprocal
+                | UnaryOp::ClampedReciprocal
                 | UnaryOp::Cdf(_)
                 | UnaryOp::Density(_)
                 | UnaryOp::Floor

@@ -192,7 +192,7 @@ impl Generator {
                     UnaryOp::Sin,
                     UnaryOp::Cos,
                     UnaryOp::Tanh,
-                    UnaryOp::Reciprocal,
+                    UnaryOp::ClampedReciprocal,
                 ]);
                 let operand = self.real_expr(depth - 1);
                 self.b.un(op, operand)

@@ -122,7 +122,7 @@ impl Smoother<'_> {
     /// keeps a temperature whose reciprocal overflows (below 5.6e-309, far
     /// under any useful `tau`) from turning `0 * inf` into NaN.
     fn reciprocal_temperature(&mut self, temperature: InstId, origin: Origin) -> InstId {
-        self.emit(Inst::Unary(UnaryOp::Reciprocal, temperature), origin)
+        self.emit(Inst::Unary(UnaryOp::ClampedReciprocal, temperature), origin)
     }
 
     /// `!p` → `1 - p`.

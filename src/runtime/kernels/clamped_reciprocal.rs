@@ -8,7 +8,7 @@ use super::Arithmetic;
 /// `1 / x` where that is finite, else `±f64::MAX` with its sign (at ±0
 /// and below about 5.6e-309 in magnitude); NaN for NaN, ±0 at ±inf.
 /// Correctly rounded wherever it is not clamped.
-pub fn reciprocal<A: Arithmetic>(a: &mut A, x: A::Real) -> A::Real {
+pub fn clamped_reciprocal<A: Arithmetic>(a: &mut A, x: A::Real) -> A::Real {
     let one = a.real(1.0);
     let quotient = a.div(one, x);
     let magnitude = a.abs(quotient);
@@ -27,7 +27,7 @@ mod tests {
     #[test]
     fn reciprocal_is_the_quotient_clamped_to_the_largest_double() {
         assert_exact(
-            |x| reciprocal(&mut Direct, x),
+            |x| clamped_reciprocal(&mut Direct, x),
             &[
                 (2.0, 0.5),
                 (-4.0, -0.25),
