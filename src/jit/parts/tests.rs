@@ -184,3 +184,40 @@ fn check_parts(what: &str, func: &Func, args: &[Value], config: &RunConfig) -> u
     assert_eq!(cut.part_count(), 1 + loops_before_the_end, "{what}");
     cut.part_count()
 }
+
+#[test]
+fn the_clif_text_of_a_function_in_parts_says_what_each_part_hands_over() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ranking_supervision.dsl");
+    let source = std::fs::read_to_string(path).expect("readable example");
+    let options = Options {
+        backend: Backend::Interp,
+        ..Options::default()
+    };
+    let function = crate::compile(&source, &options)
+        .and_then(|program| program.function("loss"))
+        .expect("compiles");
+    let grad = function.grad_ir().expect("differentiable");
+    let text = crate::jit::clif_text(grad).expect("translates");
+    let part_lines: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with("; part"))
+        .collect();
+    assert_eq!(part_lines.len(), 2, "{part_lines:?}");
+    assert!(part_lines[0].starts_with("; part 1 of 2 (entry-block instructions 0.."));
+    assert!(
+        part_lines[0].contains("loads nothing; stores %"),
+        "{}",
+        part_lines[0]
+    );
+    assert!(
+        part_lines[1].starts_with("; part 2 of 2"),
+        "{}",
+        part_lines[1]
+    );
+    assert_eq!(
+        text.lines()
+            .filter(|line| line.starts_with("function"))
+            .count(),
+        2
+    );
+}
