@@ -30,9 +30,7 @@ pub(crate) fn unary(op: UnaryOp, operand: Scalar) -> Scalar {
         (UnaryOp::Sin, Scalar::Real(x)) => Scalar::Real(math::sin(x)),
         (UnaryOp::Cos, Scalar::Real(x)) => Scalar::Real(math::cos(x)),
         (UnaryOp::Tanh, Scalar::Real(x)) => Scalar::Real(math::tanh(x)),
-        (UnaryOp::ClampedReciprocal, Scalar::Real(x)) => Scalar::Real(
-            crate::runtime::kernels::clamped_reciprocal(&mut crate::runtime::kernels::Direct, x),
-        ),
+        (UnaryOp::ClampedReciprocal, Scalar::Real(x)) => Scalar::Real(math::clamped_reciprocal(x)),
         (UnaryOp::Cdf(family), Scalar::Real(x)) => {
             Scalar::Real(math::distribution_functions(family)[0].1(x))
         }

@@ -44,6 +44,12 @@ pub extern "C" fn cos(x: f64) -> f64 {
     x.cos()
 }
 
+/// `1 / x`, clamped to `±f64::MAX` where it overflows
+/// (`kernels::clamped_reciprocal`).
+pub extern "C" fn clamped_reciprocal(x: f64) -> f64 {
+    kernels::clamped_reciprocal(&mut Direct, x)
+}
+
 /// Hyperbolic tangent (`kernels::tanh`, within 2 ulp of libm).
 pub extern "C" fn tanh(x: f64) -> f64 {
     kernels::tanh(&mut Direct, x)
