@@ -44,3 +44,56 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod gradient_tests {
+    //! Relaxed programs only take the reciprocal of the temperature, which
+    //! carries no gradient; reverse mode's rule for it is checked here, on
+    //! a function of a parameter, against central finite differences.
+
+    use crate::interp;
+    use crate::interp::test_builder::{Builder, REAL};
+    use crate::ir::{BinaryOp, UnaryOp};
+    use crate::runtime::{RunConfig, Value};
+
+    #[test]
+    fn reverse_mode_differentiates_the_reciprocal_like_finite_differences() {
+        // y = 3 * clamped_reciprocal(x)
+        let mut b = Builder::new("reciprocal");
+        let x = b.param("x", REAL);
+        let y = b.out_var("y", REAL);
+        let xv = b.read(x);
+        let reciprocal = b.un(UnaryOp::ClampedReciprocal, xv);
+        let three = b.real(3.0);
+        let scaled = b.bin(BinaryOp::Mul, reciprocal, three);
+        let _ = b.write(y, scaled);
+        let func = b.finish();
+        let grad = crate::ad::run(&func).expect("differentiable");
+        let config = RunConfig::default();
+        let value_at = |at: f64| match interp::run(&func, &[Value::Real(at)], &config) {
+            Ok(values) => match values[..] {
+                [Value::Real(value)] => value,
+                _ => panic!("one real result"),
+            },
+            Err(error) => panic!("{error:?}"),
+        };
+        for at in [0.5, -2.0, 7.25] {
+            let outputs = interp::run(&grad, &[Value::Real(at), Value::Real(1.0)], &config)
+                .expect("the gradient runs");
+            let Value::Real(derivative) = outputs[1] else {
+                panic!("a real derivative: {outputs:?}");
+            };
+            let step = 1e-6 * at.abs();
+            let central = (value_at(at + step) - value_at(at - step)) / (2.0 * step);
+            assert!(
+                (derivative - central).abs() <= 1e-6 * central.abs(),
+                "at {at}: {derivative} against {central}"
+            );
+            let exact = -3.0 / (at * at);
+            assert!(
+                (derivative - exact).abs() <= 4.0 * f64::EPSILON * exact.abs(),
+                "at {at}: {derivative} against {exact}"
+            );
+        }
+    }
+}
