@@ -170,7 +170,12 @@ impl Function {
             .map_err(|error| compile_error(pipeline::smooth_error(&error)))?;
         let mut smoothed = verified(smoothed, sources)?;
         ir::optimize::optimize(&mut smoothed);
-        let smoothed = verified(smoothed, sources)?;
+        let mut smoothed = verified(smoothed, sources)?;
+        if program.options.pipeline_sweeps && ir::wavefront::run(&mut smoothed) > 0 {
+            // The rewrite's spills read their variables again at each use.
+            ir::optimize::optimize(&mut smoothed);
+            smoothed = verified(smoothed, sources)?;
+        }
         // The forward code compiles on one thread while the reverse code is
         // derived and compiled on another: Cranelift takes nearly all of the
         // compile time, and the two functions share nothing.

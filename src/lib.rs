@@ -108,6 +108,10 @@ pub struct Options {
     pub backend: Backend,
     /// The name diagnostics give the source file.
     pub file_name: String,
+    /// Run consecutive passes of a sweep together, the second a few
+    /// iterations behind the first (`ir::wavefront`): the same results,
+    /// bit for bit, in less time. On by default; off to measure the gain.
+    pub pipeline_sweeps: bool,
 }
 
 impl Default for Options {
@@ -118,6 +122,7 @@ impl Default for Options {
             estimator: Estimator::Score,
             backend: Backend::Jit,
             file_name: "input.dsl".to_string(),
+            pipeline_sweeps: true,
         }
     }
 }

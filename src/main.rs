@@ -65,6 +65,10 @@ struct CompileArgs {
     /// The gradient estimator of stochastic mode.
     #[arg(long, value_enum, default_value = "score")]
     estimator: EstimatorArg,
+    /// Run the passes of a sweep (bubble sort's, say) one after another
+    /// instead of two at a time: the same results, to measure the gain.
+    #[arg(long)]
+    no_sweep_pipelining: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -245,6 +249,7 @@ fn options(file: &Path, compile: Option<&CompileArgs>) -> Options {
             FamilyArg::Reciprocal => Family::Reciprocal,
             FamilyArg::Optimal => Family::Optimal,
         };
+        options.pipeline_sweeps = !compile.no_sweep_pipelining;
     }
     options
 }

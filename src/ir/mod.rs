@@ -29,6 +29,7 @@ pub mod optimize;
 pub mod parallel;
 pub mod segments;
 pub mod verify;
+pub mod wavefront;
 
 use crate::syntax::span::Origin;
 use cranelift_entity::{PrimaryMap, SecondaryMap, entity_impl};

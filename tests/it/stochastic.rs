@@ -17,6 +17,7 @@ fn perturbed(source: &str, entry: &str, family: Family, backend: Backend) -> Fun
         family,
         backend,
         file_name: "stochastic.dsl".to_string(),
+        ..Options::default()
     };
     smoothc::compile(source, &options)
         .and_then(|program| program.function(entry))

@@ -20,6 +20,7 @@ fn compile(
         family,
         backend,
         file_name: "stochastic.dsl".to_string(),
+        ..Options::default()
     };
     smoothc::compile(source, &options)
         .unwrap_or_else(|error| panic!("{}", error.render()))
