@@ -1,24 +1,41 @@
-//! The rewrite of one sweep nest: passes in pairs, each pair one loop of
-//! steps that runs an iteration of the first pass and, `lag` iterations
-//! behind, one of the second (see the module doc for the code it emits).
+//! The rewrites: passes in pairs, each pair one loop of steps that runs an
+//! iteration of the first pass and, `lag` iterations behind, one of the
+//! second (see the module doc for the code they emit). `rewrite` pairs the
+//! passes of a `for` nest; `speculative.rs` those of a relaxed `while`,
+//! through the same `Emitter`.
 //!
 //! Values are emitted where they are computed and used wherever needed;
 //! `segments::repair` (run by the caller) spills the ones that cross
 //! control flow.
 
-use super::nest::SweepNest;
+use super::nest::{Sweep, SweepNest};
 use crate::ir::{
     BinaryOp, BlockId, Func, Inst, InstId, ScalarType, UnaryOp, VarId, VarRole, VarType,
 };
 use crate::syntax::span::Origin;
 use std::collections::HashMap;
 
-/// One pass of a pair: the outer counter's value and the inner bounds.
-#[derive(Clone, Copy)]
-struct Pass {
-    outer: InstId,
-    lo: InstId,
-    hi: InstId,
+/// One pass of a pair: its bounds, the values some variables' reads stand
+/// for (the outer counter of a `for` nest), and the variables and arrays
+/// it uses instead of the sweep's own (the speculative pass of a `while`:
+/// `shadowed` then says to copy each stored array's elements into its
+/// shadow just before the pass first touches them).
+#[derive(Clone, Default)]
+pub(super) struct Pass {
+    pub lo: Option<InstId>,
+    pub hi: Option<InstId>,
+    pub substitutions: HashMap<VarId, InstId>,
+    pub renames: HashMap<VarId, VarId>,
+    pub shadowed: bool,
+}
+
+impl Pass {
+    fn bounds(&self) -> (InstId, InstId) {
+        (
+            self.lo.expect("a pass's bounds are set"),
+            self.hi.expect("a pass's bounds are set"),
+        )
+    }
 }
 
 /// Rewrites `nest` in place; the IR is valid again after
@@ -36,7 +53,11 @@ pub fn rewrite(func: &mut Func, nest: &SweepNest) {
         .expect("the nest's For is in its parent block");
     let rest = func.blocks[parent].insts.split_off(position);
 
-    let mut emit = Emitter { func, origin };
+    let mut emit = Emitter {
+        func,
+        origin,
+        sweep: &nest.sweep,
+    };
     // pairs = max(hi - lo, 0) / 2, run as jammed pairs; the outer loop
     // itself then runs what is left (none or one pass) from lo + 2 pairs.
     let trip = emit.binary(parent, BinaryOp::Sub, hi, lo);
@@ -61,21 +82,22 @@ pub fn rewrite(func: &mut Func, nest: &SweepNest) {
     func.blocks[parent].insts.extend(rest);
 }
 
-struct Emitter<'f> {
-    func: &'f mut Func,
-    origin: Origin,
+pub(super) struct Emitter<'f> {
+    pub func: &'f mut Func,
+    pub origin: Origin,
+    pub sweep: &'f Sweep,
 }
 
 impl Emitter<'_> {
-    fn append(&mut self, block: BlockId, inst: Inst) -> InstId {
+    pub fn append(&mut self, block: BlockId, inst: Inst) -> InstId {
         self.func.append(block, inst, self.origin)
     }
 
-    fn int(&mut self, block: BlockId, value: i64) -> InstId {
+    pub fn int(&mut self, block: BlockId, value: i64) -> InstId {
         self.append(block, Inst::Int(value))
     }
 
-    fn binary(&mut self, block: BlockId, op: BinaryOp, lhs: InstId, rhs: InstId) -> InstId {
+    pub fn binary(&mut self, block: BlockId, op: BinaryOp, lhs: InstId, rhs: InstId) -> InstId {
         self.append(block, Inst::Binary(op, lhs, rhs))
     }
 
@@ -90,7 +112,7 @@ impl Emitter<'_> {
         )
     }
 
-    fn int_var(&mut self, name: &str) -> VarId {
+    pub fn int_var(&mut self, name: &str) -> VarId {
         self.func
             .new_var(name, VarType::Scalar(ScalarType::Int), VarRole::Temp)
     }
@@ -105,93 +127,153 @@ impl Emitter<'_> {
         let first_outer = self.binary(block, BinaryOp::Add, lo, twice);
         let one = self.int(block, 1);
         let second_outer = self.binary(block, BinaryOp::Add, first_outer, one);
-        let first = self.pass_bounds(block, first_outer, nest);
-        let second = self.pass_bounds(block, second_outer, nest);
-        let first_fits = self.in_range(block, first, nest);
-        let second_fits = self.in_range(block, second, nest);
-        let both_fit = self.binary(block, BinaryOp::And, first_fits, second_fits);
+        let first = self.nest_pass(block, first_outer, nest);
+        let second = self.nest_pass(block, second_outer, nest);
+        let both_fit = self.both_fit(block, [&first, &second]);
         let (jammed, plain) = self.func.emit_if(block, both_fit, self.origin);
-        self.jammed_steps(jammed, [first, second], nest);
-        for pass in [first, second] {
-            self.plain_pass(plain, pass, nest);
+        self.jammed_steps(jammed, [&first, &second]);
+        for pass in [&first, &second] {
+            self.plain_pass(plain, pass);
         }
     }
 
-    /// The prelude again with the outer counter read as `outer`: the
-    /// bounds of that pass.
-    fn pass_bounds(&mut self, block: BlockId, outer: InstId, nest: &SweepNest) -> Pass {
+    /// The pass of a `for` nest whose outer counter is `outer`: the
+    /// prelude again with the counter read as `outer` gives its bounds.
+    fn nest_pass(&mut self, block: BlockId, outer: InstId, nest: &SweepNest) -> Pass {
         let substitutions = HashMap::from([(nest.outer_counter, outer)]);
-        let copies = self.copy(block, &nest.prelude, &substitutions);
+        let copies = self.copy(block, &nest.prelude, &substitutions, &HashMap::new());
         Pass {
-            outer,
-            lo: copies[&nest.inner_lo],
-            hi: copies[&nest.inner_hi],
+            lo: Some(copies[&self.sweep.lo]),
+            hi: Some(copies[&self.sweep.hi]),
+            substitutions,
+            ..Pass::default()
         }
     }
 
-    /// Whether the pass is empty or every access it makes is in range:
-    /// `lo + least >= 0` and `hi - 1 + greatest < len` for every array.
-    fn in_range(&mut self, block: BlockId, pass: Pass, nest: &SweepNest) -> InstId {
+    /// Whether both passes are empty or make every access in range.
+    pub fn both_fit(&mut self, block: BlockId, [first, second]: [&Pass; 2]) -> InstId {
+        let first_fits = self.in_range(block, first.bounds());
+        let second_fits = self.in_range(block, second.bounds());
+        self.binary(block, BinaryOp::And, first_fits, second_fits)
+    }
+
+    /// Whether the pass `lo..hi` is empty or every access it makes is in
+    /// range: `lo + least >= 0` and `hi - 1 + greatest < len` for every
+    /// array.
+    fn in_range(&mut self, block: BlockId, (lo, hi): (InstId, InstId)) -> InstId {
         let mut fits = self.append(block, Inst::Bool(true));
-        for (&array, &(least, greatest)) in &nest.windows {
-            let VarType::Array { dims, .. } = &self.func.vars[array].ty else {
-                unreachable!("windows are of 1-D arrays");
-            };
-            let length = self.append(block, Inst::SizeOf(dims[0]));
+        for (&array, &(least, greatest)) in &self.sweep.windows {
+            let length = self.length(block, array);
             let lowest = self.int(block, -least);
-            let low_fits = self.binary(block, BinaryOp::Ge, pass.lo, lowest);
+            let low_fits = self.binary(block, BinaryOp::Ge, lo, lowest);
             let greatest = self.int(block, greatest);
             let highest = self.binary(block, BinaryOp::Sub, length, greatest);
-            let high_fits = self.binary(block, BinaryOp::Le, pass.hi, highest);
+            let high_fits = self.binary(block, BinaryOp::Le, hi, highest);
             let array_fits = self.binary(block, BinaryOp::And, low_fits, high_fits);
             fits = self.binary(block, BinaryOp::And, fits, array_fits);
         }
-        let runs = self.binary(block, BinaryOp::Lt, pass.lo, pass.hi);
+        let runs = self.binary(block, BinaryOp::Lt, lo, hi);
         let empty = self.append(block, Inst::Unary(UnaryOp::Not, runs));
         self.binary(block, BinaryOp::Or, empty, fits)
     }
 
+    fn length(&mut self, block: BlockId, array: VarId) -> InstId {
+        let VarType::Array { dims, .. } = &self.func.vars[array].ty else {
+            unreachable!("windows are of 1-D arrays");
+        };
+        let dim = dims[0];
+        self.append(block, Inst::SizeOf(dim))
+    }
+
     /// `for t in first..last`, running iteration `t` of the first pass and
     /// iteration `t - lag` of the second, each where its pass has it.
-    fn jammed_steps(&mut self, block: BlockId, [first, second]: [Pass; 2], nest: &SweepNest) {
-        let lag = self.int(block, nest.lag);
-        let second_lo = self.binary(block, BinaryOp::Add, second.lo, lag);
-        let second_hi = self.binary(block, BinaryOp::Add, second.hi, lag);
-        let first_runs = self.binary(block, BinaryOp::Lt, first.lo, first.hi);
-        let second_runs = self.binary(block, BinaryOp::Lt, second.lo, second.hi);
+    pub fn jammed_steps(&mut self, block: BlockId, [first, second]: [&Pass; 2]) {
+        let (first_lo, first_hi) = first.bounds();
+        let (second_lo, second_hi) = second.bounds();
+        let lag = self.int(block, self.sweep.lag);
+        let late_lo = self.binary(block, BinaryOp::Add, second_lo, lag);
+        let late_hi = self.binary(block, BinaryOp::Add, second_hi, lag);
+        let first_runs = self.binary(block, BinaryOp::Lt, first_lo, first_hi);
+        let second_runs = self.binary(block, BinaryOp::Lt, second_lo, second_hi);
         let zero = self.int(block, 0);
-        let start = self.extreme(block, BinaryOp::Lt, [first.lo, second_lo]);
-        let end = self.extreme(block, BinaryOp::Gt, [first.hi, second_hi]);
-        let start = self.either(
-            block,
-            [first_runs, second_runs],
-            [first.lo, second_lo, start],
-            zero,
-        );
-        let end = self.either(
-            block,
-            [first_runs, second_runs],
-            [first.hi, second_hi, end],
-            zero,
-        );
+        let start = self.extreme(block, BinaryOp::Lt, [first_lo, late_lo]);
+        let end = self.extreme(block, BinaryOp::Gt, [first_hi, late_hi]);
+        let runs = [first_runs, second_runs];
+        let start = self.either(block, runs, [first_lo, late_lo, start], zero);
+        let end = self.either(block, runs, [first_hi, late_hi, end], zero);
         let step_counter = self.int_var("step");
         let step_body = self
             .func
             .emit_for(block, step_counter, (start, end), false, self.origin);
-        for (pass, delay) in [(first, 0), (second, nest.lag)] {
+        for (pass, delay) in [(first, 0), (second, self.sweep.lag)] {
+            let (lo, hi) = pass.bounds();
             let step = self.append(step_body, Inst::Read(step_counter));
             let behind = self.int(step_body, delay);
             let iteration = self.binary(step_body, BinaryOp::Sub, step, behind);
-            let from_lo = self.binary(step_body, BinaryOp::Le, pass.lo, iteration);
-            let below_hi = self.binary(step_body, BinaryOp::Lt, iteration, pass.hi);
+            let from_lo = self.binary(step_body, BinaryOp::Le, lo, iteration);
+            let below_hi = self.binary(step_body, BinaryOp::Lt, iteration, hi);
             let inside = self.binary(step_body, BinaryOp::And, from_lo, below_hi);
             let (runs, _) = self.func.emit_if(step_body, inside, self.origin);
-            // The iteration again inside the branch, rather than spilled.
+            if pass.shadowed {
+                self.copy_into_shadows(runs, step_counter, delay, pass);
+            }
+            // The iteration again, rather than spilled.
             let step = self.append(runs, Inst::Read(step_counter));
             let behind = self.int(runs, delay);
             let iteration = self.binary(runs, BinaryOp::Sub, step, behind);
-            self.body(runs, pass, iteration, nest);
+            self.body(runs, pass, iteration);
         }
+    }
+
+    /// Before iteration `j` of a shadowed pass: copies into each shadow the
+    /// elements the iteration is the first of its pass to touch, the whole
+    /// window at the pass's first iteration and its top element after.
+    /// The first pass of the pair is done with them (the lag is wider
+    /// than any window).
+    fn copy_into_shadows(&mut self, block: BlockId, step_counter: VarId, delay: i64, pass: &Pass) {
+        let (lo, _) = pass.bounds();
+        let step = self.append(block, Inst::Read(step_counter));
+        let behind = self.int(block, delay);
+        let iteration = self.binary(block, BinaryOp::Sub, step, behind);
+        let first = self.binary(block, BinaryOp::Eq, iteration, lo);
+        let (whole, top) = self.func.emit_if(block, first, self.origin);
+        for &array in &self.sweep.stored {
+            let shadow = pass.renames[&array];
+            let (least, greatest) = self.sweep.windows[&array];
+            for offset in least..=greatest {
+                self.copy_element(whole, step_counter, delay, offset, [array, shadow]);
+            }
+            self.copy_element(top, step_counter, delay, greatest, [array, shadow]);
+        }
+    }
+
+    /// `shadow[t - delay + offset] = array[t - delay + offset]`.
+    fn copy_element(
+        &mut self,
+        block: BlockId,
+        step_counter: VarId,
+        delay: i64,
+        offset: i64,
+        [array, shadow]: [VarId; 2],
+    ) {
+        let step = self.append(block, Inst::Read(step_counter));
+        let shift = self.int(block, offset - delay);
+        let index = self.binary(block, BinaryOp::Add, step, shift);
+        let value = self.append(
+            block,
+            Inst::Load {
+                array,
+                indices: vec![index],
+            },
+        );
+        let _ = self.append(
+            block,
+            Inst::Store {
+                array: shadow,
+                indices: vec![index],
+                value,
+            },
+        );
     }
 
     /// `a` if `cond` else `b`, for `cond = a op b`: the smaller or larger.
@@ -214,33 +296,34 @@ impl Emitter<'_> {
     }
 
     /// The pass as the original inner loop runs it.
-    fn plain_pass(&mut self, block: BlockId, pass: Pass, nest: &SweepNest) {
+    fn plain_pass(&mut self, block: BlockId, pass: &Pass) {
         let counter = self.int_var("i");
         let body = self
             .func
-            .emit_for(block, counter, (pass.lo, pass.hi), false, self.origin);
+            .emit_for(block, counter, pass.bounds(), false, self.origin);
         let iteration = self.append(body, Inst::Read(counter));
-        self.body(body, pass, iteration, nest);
+        self.body(body, pass, iteration);
     }
 
-    /// One iteration of the inner body, for the pass's outer counter and
-    /// the inner counter read as `iteration`.
-    fn body(&mut self, block: BlockId, pass: Pass, iteration: InstId, nest: &SweepNest) {
-        let substitutions = HashMap::from([
-            (nest.outer_counter, pass.outer),
-            (nest.inner_counter, iteration),
-        ]);
-        let _ = self.copy(block, &nest.body, &substitutions);
+    /// One iteration of the sweep's body for `pass`, with the counter read
+    /// as `iteration`.
+    fn body(&mut self, block: BlockId, pass: &Pass, iteration: InstId) {
+        let mut substitutions = pass.substitutions.clone();
+        let _ = substitutions.insert(self.sweep.counter, iteration);
+        let body = self.sweep.body.clone();
+        let _ = self.copy(block, &body, &substitutions, &pass.renames);
     }
 
     /// Appends copies of the straight-line `insts` to `block`, with each
-    /// read of a variable in `substitutions` replaced by its value; returns
-    /// the copy of each original value.
-    fn copy(
+    /// read of a variable in `substitutions` replaced by its value and the
+    /// variables in `renames` replaced by theirs; returns the copy of each
+    /// original value.
+    pub fn copy(
         &mut self,
         block: BlockId,
         insts: &[InstId],
         substitutions: &HashMap<VarId, InstId>,
+        renames: &HashMap<VarId, VarId>,
     ) -> HashMap<InstId, InstId> {
         let mut copies: HashMap<InstId, InstId> = HashMap::new();
         for &inst in insts {
@@ -251,12 +334,39 @@ impl Emitter<'_> {
                 let _ = copies.insert(inst, *value);
                 continue;
             }
-            let copy = original.map_operands(|operand| copies[&operand]);
+            let copy = renamed(&original.map_operands(|operand| copies[&operand]), renames);
             let origin = self.func.origins[inst];
             let id = self.func.append(block, copy, origin);
             self.func.site_attrs[id] = self.func.site_attrs[inst];
             let _ = copies.insert(inst, id);
         }
         copies
+    }
+}
+
+/// `inst` with the variables of its reads, writes and element accesses
+/// replaced as `renames` says.
+fn renamed(inst: &Inst, renames: &HashMap<VarId, VarId>) -> Inst {
+    let rename = |var: &VarId| *renames.get(var).unwrap_or(var);
+    match inst {
+        Inst::Read(var) => Inst::Read(rename(var)),
+        Inst::Write { var, value } => Inst::Write {
+            var: rename(var),
+            value: *value,
+        },
+        Inst::Load { array, indices } => Inst::Load {
+            array: rename(array),
+            indices: indices.clone(),
+        },
+        Inst::Store {
+            array,
+            indices,
+            value,
+        } => Inst::Store {
+            array: rename(array),
+            indices: indices.clone(),
+            value: *value,
+        },
+        other => other.clone(),
     }
 }

@@ -3,11 +3,78 @@
 //! facts the rewrite needs (`SweepNest`).
 
 use crate::ir::{BinaryOp, BlockId, Func, Inst, InstId, ScalarType, VarId, VarType};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The largest offset `i + c` the analysis accepts, so that the range
 /// checks' arithmetic on sizes cannot overflow.
 const MAX_OFFSET: i64 = 1 << 20;
+
+/// An inner `For` that sweeps: its straight-line body carries a value from
+/// one iteration to the next through an array, at constant offsets of the
+/// counter (see the module doc).
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    pub inst: InstId,
+    pub counter: VarId,
+    pub lo: InstId,
+    pub hi: InstId,
+    pub block: BlockId,
+    pub body: Vec<InstId>,
+    /// For every array the body touches, the least and greatest offset
+    /// `c` of its indices `i + c`.
+    pub windows: BTreeMap<VarId, (i64, i64)>,
+    /// The arrays the body stores to.
+    pub stored: BTreeSet<VarId>,
+    /// How many steps pass `k + 1` runs behind pass `k`: one more than the
+    /// widest window of an array the body stores to (the least lag that
+    /// keeps every conflicting pair in order is that width).
+    pub lag: i64,
+    /// The scalar variables the body writes.
+    pub written: BTreeSet<VarId>,
+    /// Those it reads before it writes them: carried from one iteration
+    /// to the next (a pass's soft `swapped` flag).
+    pub carried: BTreeSet<VarId>,
+}
+
+/// The sweep the `For` instruction `inst` is, if it is one.
+pub fn sweep(func: &Func, inst: InstId) -> Option<Sweep> {
+    let Inst::For {
+        counter,
+        lo,
+        hi,
+        body: block,
+        reverse: false,
+    } = &func.insts[inst]
+    else {
+        return None;
+    };
+    let body = func.blocks[*block].insts.clone();
+    let (written, carried) = body_scalars(func, &body)?;
+    if written.contains(counter) {
+        return None;
+    }
+    let accesses = accesses(func, &body, *counter)?;
+    let lag = lag(&accesses)?;
+    let stored = accesses
+        .list
+        .iter()
+        .filter(|(_, _, is_store)| *is_store)
+        .map(|(array, _, _)| *array)
+        .collect();
+    Some(Sweep {
+        inst,
+        counter: *counter,
+        lo: *lo,
+        hi: *hi,
+        block: *block,
+        body,
+        windows: accesses.windows,
+        stored,
+        lag,
+        written,
+        carried,
+    })
+}
 
 /// An outer `For` whose body is a prelude and one inner `For`, a sweep
 /// whose consecutive passes may overlap with a lag (see the module doc).
@@ -20,19 +87,7 @@ pub struct SweepNest {
     /// The prelude: the outer body's instructions before the inner `For`,
     /// which compute its bounds.
     pub prelude: Vec<InstId>,
-    pub inner_counter: VarId,
-    /// The bounds of the inner `For`, values of the prelude.
-    pub inner_lo: InstId,
-    pub inner_hi: InstId,
-    /// The inner body, straight-line code.
-    pub body: Vec<InstId>,
-    /// For every array the body touches, the least and greatest offset
-    /// `c` of its indices `i + c`.
-    pub windows: BTreeMap<VarId, (i64, i64)>,
-    /// How many steps pass `k + 1` runs behind pass `k`: one more than the
-    /// widest window of an array the body writes (the least lag that keeps
-    /// every conflicting pair in order is that width).
-    pub lag: i64,
+    pub sweep: Sweep,
 }
 
 /// The sweep nest the `For` instruction `outer` (in `parent`) heads, if it
@@ -48,33 +103,23 @@ pub fn find(func: &Func, parent: BlockId, outer: InstId) -> Option<SweepNest> {
         return None;
     };
     let (&inner, prelude) = func.blocks[*outer_body].insts.split_last()?;
-    let Inst::For {
-        counter: inner_counter,
-        lo: inner_lo,
-        hi: inner_hi,
-        body: inner_body,
-        reverse: false,
-    } = &func.insts[inner]
-    else {
-        return None;
-    };
-    let body = func.blocks[*inner_body].insts.clone();
-    let private = private_scalars(func, &body, *inner_counter, *outer_counter)?;
-    if !prelude
-        .iter()
-        .all(|inst| prelude_allows(func, *inst, *inner_counter, &private))
-    {
+    let sweep = sweep(func, inner)?;
+    // Both passes of a pair write the body's variables: none may carry a
+    // value between iterations (or passes).
+    if !sweep.carried.is_empty() || sweep.written.contains(outer_counter) {
         return None;
     }
-    let accesses = accesses(func, &body, *inner_counter)?;
-    let lag = lag(&accesses)?;
+    let allowed = |inst: &InstId| prelude_allows(func, *inst, sweep.counter, &sweep.written);
+    if !prelude.iter().all(allowed) {
+        return None;
+    }
     let scoped = Scope {
         outer_counter: *outer_counter,
-        inner_counter: *inner_counter,
+        inner_counter: sweep.counter,
         outer_body: *outer_body,
-        inner_body: *inner_body,
+        inner_body: sweep.block,
     };
-    if !scoped.read_only_inside(func, &private) {
+    if !scoped.read_only_inside(func, &sweep.written) {
         return None;
     }
     Some(SweepNest {
@@ -82,49 +127,37 @@ pub fn find(func: &Func, parent: BlockId, outer: InstId) -> Option<SweepNest> {
         parent,
         outer_counter: *outer_counter,
         prelude: prelude.to_vec(),
-        inner_counter: *inner_counter,
-        inner_lo: *inner_lo,
-        inner_hi: *inner_hi,
-        body,
-        windows: accesses.windows,
-        lag,
+        sweep,
     })
 }
 
-/// The scalar variables the body writes, when each is written before the
-/// body reads it (none is carried from one iteration to the next) and
-/// every instruction is one the rewrite may reorder; `None` otherwise.
-fn private_scalars(
-    func: &Func,
-    body: &[InstId],
-    inner_counter: VarId,
-    outer_counter: VarId,
-) -> Option<HashSet<VarId>> {
-    let mut written = HashSet::new();
-    let mut read_before_written = HashSet::new();
+/// The scalar variables the body writes, and those of them it reads
+/// before it writes them, when every instruction is one the rewrite may
+/// reorder; `None` otherwise.
+fn body_scalars(func: &Func, body: &[InstId]) -> Option<(BTreeSet<VarId>, BTreeSet<VarId>)> {
+    let mut written = BTreeSet::new();
+    let mut read_first = BTreeSet::new();
     for &inst in body {
         match &func.insts[inst] {
             Inst::Read(var) if !written.contains(var) => {
-                let _ = read_before_written.insert(*var);
+                let _ = read_first.insert(*var);
             }
             Inst::Read(_) => {}
             Inst::Write { var, .. } => {
-                if *var == inner_counter || *var == outer_counter {
-                    return None;
-                }
                 let _ = written.insert(*var);
             }
             other if !reorderable(func, other) => return None,
             _ => {}
         }
     }
-    written.is_disjoint(&read_before_written).then_some(written)
+    let carried = written.intersection(&read_first).copied().collect();
+    Some((written, carried))
 }
 
 /// Whether running `inst` earlier or later, on the same operands, can
 /// change nothing but its own result: scalar arithmetic, element accesses
 /// (checked separately) and no int division by what may be zero.
-fn reorderable(func: &Func, inst: &Inst) -> bool {
+pub(super) fn reorderable(func: &Func, inst: &Inst) -> bool {
     match inst {
         Inst::Real(_)
         | Inst::Int(_)
@@ -155,7 +188,7 @@ fn prelude_allows(
     func: &Func,
     inst: InstId,
     inner_counter: VarId,
-    private: &HashSet<VarId>,
+    private: &BTreeSet<VarId>,
 ) -> bool {
     match &func.insts[inst] {
         Inst::Read(var) => *var != inner_counter && !private.contains(var),
@@ -274,7 +307,7 @@ impl Scope {
     /// the loops would (a private variable holds what the last iteration
     /// to run wrote, which is not always the last iteration of the last
     /// pass).
-    fn read_only_inside(&self, func: &Func, private: &HashSet<VarId>) -> bool {
+    fn read_only_inside(&self, func: &Func, private: &BTreeSet<VarId>) -> bool {
         func.blocks.iter().all(|(block, data)| {
             data.insts.iter().all(|inst| match &func.insts[*inst] {
                 Inst::Read(var) if *var == self.outer_counter => {
