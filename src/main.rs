@@ -7,6 +7,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use smoothc::{Backend, ErrorKind, Estimator, Family, Mode, Options, Runtime};
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -186,16 +187,33 @@ impl From<smoothc::Error> for Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli.command) {
-        Ok(output) => {
-            print!("{output}");
-            ExitCode::SUCCESS
-        }
+        Ok(output) => write_output(&output),
         Err(failure) => {
-            eprint!("{}", failure.message);
+            // Nothing is left to tell if stderr itself is gone.
+            let mut stderr = std::io::stderr().lock();
+            let _ = stderr.write_all(failure.message.as_bytes());
             if !failure.message.ends_with('\n') {
-                eprintln!();
+                let _ = stderr.write_all(b"\n");
             }
             ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// Prints the result. A reader that stops reading early (`| head`) ends
+/// the output quietly, as it does for other command-line tools; any other
+/// failure to write is an error.
+fn write_output(output: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot write the output: {error}");
+            ExitCode::from(1)
         }
     }
 }

@@ -495,3 +495,21 @@ fn an_args_file_with_an_array_is_a_batch_with_one_result_per_input() {
         assert_eq!(result, &json_of(&single));
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    // The gradient's Cranelift IR is far larger than a pipe's buffer, so
+    // the write fails once the reading end is closed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_smoothc"))
+        .args(["ir", "examples/ranking_supervision.dsl", "--stage", "clif"])
+        .current_dir(repo_path(""))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("smoothc starts");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("smoothc ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    assert!(stderr.is_empty(), "nothing on stderr: {stderr}");
+}
