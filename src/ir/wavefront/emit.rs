@@ -186,7 +186,11 @@ impl Emitter<'_> {
     }
 
     /// `for t in first..last`, running iteration `t` of the first pass and
-    /// iteration `t - lag` of the second, each where its pass has it.
+    /// iteration `t - lag` of the second, each where its pass has it: as
+    /// three loops, the middle one over the steps where both passes run
+    /// (after the second's first iteration), whose body is straight-line
+    /// code (no guards, and reverse mode reserves its tape traffic before
+    /// it), and the two around it with each iteration guarded.
     pub fn jammed_steps(&mut self, block: BlockId, [first, second]: [&Pass; 2]) {
         let (first_lo, first_hi) = first.bounds();
         let (second_lo, second_hi) = second.bounds();
@@ -201,11 +205,51 @@ impl Emitter<'_> {
         let runs = [first_runs, second_runs];
         let start = self.either(block, runs, [first_lo, late_lo, start], zero);
         let end = self.either(block, runs, [first_hi, late_hi, end], zero);
+        // Both run on [max(first_lo, late_lo + 1), min(first_hi, late_hi)),
+        // clamped into [start, end] (empty unless both passes run).
+        let one = self.int(block, 1);
+        let after_first = self.binary(block, BinaryOp::Add, late_lo, one);
+        let both_lo = self.extreme(block, BinaryOp::Gt, [first_lo, after_first]);
+        let both_hi = self.extreme(block, BinaryOp::Lt, [first_hi, late_hi]);
+        let both_lo = self.extreme(block, BinaryOp::Gt, [both_lo, start]);
+        let both_lo = self.extreme(block, BinaryOp::Lt, [both_lo, end]);
+        let both_hi = self.extreme(block, BinaryOp::Gt, [both_hi, both_lo]);
+        let both_hi = self.extreme(block, BinaryOp::Lt, [both_hi, end]);
+        self.guarded_steps(block, (start, both_lo), [first, second]);
+        self.steady_steps(block, (both_lo, both_hi), [first, second]);
+        self.guarded_steps(block, (both_hi, end), [first, second]);
+    }
+
+    /// Steps where both passes run: each iteration unguarded, and the
+    /// shadowed pass copying in only its window's top element.
+    fn steady_steps(&mut self, block: BlockId, range: (InstId, InstId), passes: [&Pass; 2]) {
         let step_counter = self.int_var("step");
         let step_body = self
             .func
-            .emit_for(block, step_counter, (start, end), false, self.origin);
-        for (pass, delay) in [(first, 0), (second, self.sweep.lag)] {
+            .emit_for(block, step_counter, range, false, self.origin);
+        for (pass, delay) in passes.into_iter().zip([0, self.sweep.lag]) {
+            if pass.shadowed {
+                for &array in &self.sweep.stored {
+                    let (_, greatest) = self.sweep.windows[&array];
+                    let shadow = pass.renames[&array];
+                    self.copy_element(step_body, step_counter, delay, greatest, [array, shadow]);
+                }
+            }
+            let step = self.append(step_body, Inst::Read(step_counter));
+            let behind = self.int(step_body, delay);
+            let iteration = self.binary(step_body, BinaryOp::Sub, step, behind);
+            self.body(step_body, pass, iteration);
+        }
+    }
+
+    /// Steps where a pass may not run: each iteration guarded by its
+    /// pass's bounds.
+    fn guarded_steps(&mut self, block: BlockId, range: (InstId, InstId), passes: [&Pass; 2]) {
+        let step_counter = self.int_var("step");
+        let step_body = self
+            .func
+            .emit_for(block, step_counter, range, false, self.origin);
+        for (pass, delay) in passes.into_iter().zip([0, self.sweep.lag]) {
             let (lo, hi) = pass.bounds();
             let step = self.append(step_body, Inst::Read(step_counter));
             let behind = self.int(step_body, delay);
