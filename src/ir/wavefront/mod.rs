@@ -76,6 +76,7 @@
 //! loop's lower bound (and moves a `while`'s guarded region into a branch);
 //! everything else it adds.
 
+mod cost;
 mod emit;
 mod nest;
 mod speculative;

@@ -2,8 +2,9 @@
 //! once: the conditions of the module doc, checked on the IR, and the
 //! facts the rewrite needs (`SweepNest`).
 
+use super::cost;
 use crate::ir::{BinaryOp, BlockId, Func, Inst, InstId, ScalarType, VarId, VarType};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The largest offset `i + c` the analysis accepts, so that the range
 /// checks' arithmetic on sizes cannot overflow.
@@ -55,11 +56,14 @@ pub fn sweep(func: &Func, inst: InstId) -> Option<Sweep> {
     }
     let accesses = accesses(func, &body, *counter)?;
     let lag = lag(&accesses)?;
+    if !cost::latency_bound(func, &body, &accesses.carried_loads()) {
+        return None;
+    }
     let stored = accesses
         .list
         .iter()
-        .filter(|(_, _, is_store)| *is_store)
-        .map(|(array, _, _)| *array)
+        .filter(|access| access.is_store)
+        .map(|access| access.array)
         .collect();
     Some(Sweep {
         inst,
@@ -202,8 +206,34 @@ fn prelude_allows(
 struct Accesses {
     /// Per array, the least and greatest offset.
     windows: BTreeMap<VarId, (i64, i64)>,
-    /// (array, offset, is a store), in body order.
-    list: Vec<(VarId, i64, bool)>,
+    /// Every access, in body order.
+    list: Vec<Access>,
+}
+
+/// A load or store of the body at `i + offset`.
+struct Access {
+    inst: InstId,
+    array: VarId,
+    offset: i64,
+    is_store: bool,
+}
+
+impl Accesses {
+    /// The loads below a store of the same array: each reads what an
+    /// earlier iteration stored, carrying a value along the pass.
+    fn carried_loads(&self) -> HashSet<InstId> {
+        self.list
+            .iter()
+            .filter(|load| !load.is_store && self.stored_above(load))
+            .map(|load| load.inst)
+            .collect()
+    }
+
+    fn stored_above(&self, load: &Access) -> bool {
+        self.list
+            .iter()
+            .any(|store| store.is_store && store.array == load.array && store.offset > load.offset)
+    }
 }
 
 /// The body's accesses, or `None` when one is not of the accepted form.
@@ -234,8 +264,12 @@ fn accesses(func: &Func, body: &[InstId], inner_counter: VarId) -> Option<Access
                 let window = accesses.windows.entry(*array).or_insert((offset, offset));
                 window.0 = window.0.min(offset);
                 window.1 = window.1.max(offset);
-                let is_store = matches!(func.insts[inst], Inst::Store { .. });
-                accesses.list.push((*array, offset, is_store));
+                accesses.list.push(Access {
+                    inst,
+                    array: *array,
+                    offset,
+                    is_store: matches!(func.insts[inst], Inst::Store { .. }),
+                });
             }
             _ => {}
         }
@@ -274,19 +308,15 @@ fn offset_of(
 /// which is what makes a pass a dependent chain; `None` when nothing is
 /// carried, where overlapping passes gains nothing.
 fn lag(accesses: &Accesses) -> Option<i64> {
-    let stores = || accesses.list.iter().filter(|(_, _, is_store)| *is_store);
-    let carried = stores().any(|(array, stored, _)| {
-        accesses
-            .list
-            .iter()
-            .any(|(other, loaded, is_store)| !is_store && other == array && loaded < stored)
-    });
-    if !carried {
+    if accesses.carried_loads().is_empty() {
         return None;
     }
-    let widest = stores()
-        .map(|(array, _, _)| {
-            let (least, greatest) = accesses.windows[array];
+    let widest = accesses
+        .list
+        .iter()
+        .filter(|access| access.is_store)
+        .map(|store| {
+            let (least, greatest) = accesses.windows[&store.array];
             greatest - least
         })
         .max()?;
