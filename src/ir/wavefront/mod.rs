@@ -37,7 +37,10 @@
 //!   with one less than the least). Pairs of one pass keep their order; no
 //!   other pair touches a common element;
 //! * some load of the body is at a lower offset than a store to the same
-//!   array (a value is carried: otherwise there is no chain to overlap);
+//!   array (a value is carried: otherwise there is no chain to overlap),
+//!   and the chain from such loads to the stores is estimated to take
+//!   longer than the iteration's work (`cost.rs`: otherwise a pass runs
+//!   at the machine's throughput and a second beside it only adds code);
 //! * the counters and the body's variables are read nowhere else, since
 //!   after the rewrite they may hold other values than after the nest.
 //!
