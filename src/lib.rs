@@ -73,6 +73,8 @@ pub mod stdlib;
 pub mod syntax;
 
 mod estimate;
+#[cfg(test)]
+mod example_files;
 mod function;
 pub mod json;
 

@@ -73,7 +73,8 @@
 //! gradient's forward and reverse sweeps overlap their chains too, and
 //! both backends run the same code. The interpreter, which pays per
 //! instruction, runs the rewritten code more slowly (the guards, the
-//! copies): about 1.3x on relaxed bubble sort with early exit.
+//! copies): 2% to 17% slower on relaxed bubble sort with early exit
+//! (BENCHMARKS.md, "Sweep pipelining").
 //!
 //! It changes no instruction of the original code but the outer `for`
 //! loop's lower bound (and moves a `while`'s guarded region into a branch);

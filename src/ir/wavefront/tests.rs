@@ -5,12 +5,12 @@
 //! an empty array up, and on every example.
 
 use super::{find_all, find_speculative};
+use crate::example_files::{dsl_files, examples};
 use crate::ir::Func;
 use crate::runtime::Value;
 use crate::{Backend, Function, Mode, Options, Runtime};
 use ndarray::ArrayD;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn compile(source: &str, entry: &str, backend: Backend, pipeline_sweeps: bool) -> Function {
     let options = Options {
@@ -22,17 +22,6 @@ fn compile(source: &str, entry: &str, backend: Backend, pipeline_sweeps: bool) -
     crate::compile(source, &options)
         .and_then(|program| program.function(entry))
         .expect("compiles")
-}
-
-fn dsl_files(dir: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("the directory exists")
-        .map(|entry| entry.expect("readable").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "dsl"))
-        .collect();
-    files.sort();
-    files
 }
 
 /// A deterministic input of length `n` with ties and values far apart.
@@ -93,30 +82,30 @@ fn each_fixture_has_the_sweep_nests_it_says() {
     }
 }
 
-#[test]
-fn bubble_sort_runs_its_second_pass_two_steps_behind() {
+/// The one sweep nest of `tests/fixtures/wavefront/{name}`.
+fn only_nest(name: &str) -> super::SweepNest {
     let source = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wavefront/bubble.dsl"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/wavefront")
+            .join(name),
     )
     .expect("readable");
     let function = compile(&source, "loss", Backend::Interp, false);
     let [nest] = find_all(function.forward_ir())
         .try_into()
         .expect("one nest");
+    nest
+}
+
+#[test]
+fn bubble_sort_runs_its_second_pass_two_steps_behind() {
+    let nest = only_nest("bubble.dsl");
     assert_eq!(nest.sweep.lag, 2);
     assert_eq!(
         nest.sweep.windows.values().copied().collect::<Vec<_>>(),
         [(0, 1)]
     );
-    let wide = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wavefront/wide_window.dsl"),
-    )
-    .expect("readable");
-    let function = compile(&wide, "loss", Backend::Interp, false);
-    let [nest] = find_all(function.forward_ir())
-        .try_into()
-        .expect("one nest");
-    assert_eq!(nest.sweep.lag, 3);
+    assert_eq!(only_nest("wide_window.dsl").sweep.lag, 3);
 }
 
 #[test]
@@ -144,20 +133,31 @@ fn pipelined_sweeps_compute_the_same_bits_forward_and_backward() {
                 for (name, input) in shuffled.into_iter().chain([("sorted".into(), sorted)]) {
                     let args = [input];
                     let what = format!("{} {backend:?} tau {tau} {name}", path.display());
-                    assert_eq!(
-                        outcome(pipelined.call(&args, &runtime)),
-                        outcome(plain.call(&args, &runtime)),
-                        "{what} forward"
-                    );
-                    assert_eq!(
-                        outcome(pipelined.value_and_grad(&args, &runtime)),
-                        outcome(plain.value_and_grad(&args, &runtime)),
-                        "{what} gradient"
-                    );
+                    assert_same_bits([&pipelined, &plain], &args, &runtime, &what);
                 }
             }
         }
     }
+}
+
+/// The pipelined function's value and gradient are the plain one's, bit
+/// for bit (or both fail alike).
+fn assert_same_bits(
+    [pipelined, plain]: [&Function; 2],
+    args: &[Value],
+    runtime: &Runtime,
+    what: &str,
+) {
+    assert_eq!(
+        outcome(pipelined.call(args, runtime)),
+        outcome(plain.call(args, runtime)),
+        "{what} forward"
+    );
+    assert_eq!(
+        outcome(pipelined.value_and_grad(args, runtime)),
+        outcome(plain.value_and_grad(args, runtime)),
+        "{what} gradient"
+    );
 }
 
 #[test]
@@ -167,33 +167,13 @@ fn every_example_computes_the_same_bits_pipelined() {
         ..Runtime::default()
     };
     let mut pipelined_examples = 0;
-    for path in dsl_files("examples") {
-        let source = std::fs::read_to_string(&path).expect("readable example");
-        let entry = source
-            .lines()
-            .find_map(|line| line.strip_prefix("// entry: "))
-            .expect("an entry line")
-            .trim()
-            .to_string();
-        let inputs: BTreeMap<String, serde_json::Value> = serde_json::from_str(
-            &std::fs::read_to_string(path.with_extension("json")).expect("inputs"),
-        )
-        .expect("a JSON object");
-        let plain = compile(&source, &entry, Backend::Interp, false);
-        let pipelined = compile(&source, &entry, Backend::Interp, true);
+    for example in examples() {
+        let plain = compile(&example.source, &example.entry, Backend::Interp, false);
+        let pipelined = compile(&example.source, &example.entry, Backend::Interp, true);
         pipelined_examples += usize::from(sweeps(plain.forward_ir()) > 0);
-        let args = crate::json::arguments_from_json(&plain, &inputs).expect("inputs fit");
-        let what = path.display();
-        assert_eq!(
-            outcome(pipelined.call(&args, &runtime)),
-            outcome(plain.call(&args, &runtime)),
-            "{what} forward"
-        );
-        assert_eq!(
-            outcome(pipelined.value_and_grad(&args, &runtime)),
-            outcome(plain.value_and_grad(&args, &runtime)),
-            "{what} gradient"
-        );
+        let args = crate::json::arguments_from_json(&plain, &example.inputs).expect("inputs fit");
+        let what = example.path.display().to_string();
+        assert_same_bits([&pipelined, &plain], &args, &runtime, &what);
     }
     assert!(pipelined_examples >= 1, "bubble_sort is a sweep");
 }

@@ -3,6 +3,7 @@
 //! forward and gradient code cut after every top-level loop.
 
 use super::{PART_WEIGHT, Part, plan};
+use crate::example_files::examples;
 use crate::interp;
 use crate::interp::test_builder::{Builder, INT, REAL, array, identical};
 use crate::ir::liveness::Liveness;
@@ -10,7 +11,6 @@ use crate::ir::{Func, Inst, ScalarType};
 use crate::jit::{CodeVariant, JitFunction};
 use crate::runtime::{RunConfig, Value};
 use crate::{Backend, Mode, Options};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// `s = 0; for k in 0..n { s += x[k] }; t = s * 2; for j in 0..n { y[j] = t }`,
@@ -113,41 +113,25 @@ fn in_parts(func: &Func, part_weight: usize) -> JitFunction {
 
 #[test]
 fn every_example_computes_the_same_bits_cut_after_every_top_level_loop() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let mut sources: Vec<_> = std::fs::read_dir(&examples)
-        .expect("examples/ exists")
-        .map(|entry| entry.expect("readable").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "dsl"))
-        .collect();
-    sources.sort();
-    assert!(sources.len() >= 9, "the examples are found");
+    let examples = examples();
+    assert!(examples.len() >= 9, "the examples are found");
     let config = RunConfig {
         tau: 0.1,
         ..RunConfig::default()
     };
     let mut cut_gradients = 0;
-    for path in sources {
-        let source = std::fs::read_to_string(&path).expect("readable example");
-        let entry = source
-            .lines()
-            .find_map(|line| line.strip_prefix("// entry: "))
-            .expect("an entry line")
-            .trim()
-            .to_string();
-        let inputs: BTreeMap<String, serde_json::Value> = serde_json::from_str(
-            &std::fs::read_to_string(path.with_extension("json")).expect("inputs"),
-        )
-        .expect("a JSON object");
+    for example in examples {
         let options = Options {
             mode: Mode::Relaxed,
             backend: Backend::Interp,
             ..Options::default()
         };
-        let function = crate::compile(&source, &options)
-            .and_then(|program| program.function(&entry))
+        let function = crate::compile(&example.source, &options)
+            .and_then(|program| program.function(&example.entry))
             .expect("compiles");
-        let args = crate::json::arguments_from_json(&function, &inputs).expect("inputs fit");
-        let name = path.display();
+        let args =
+            crate::json::arguments_from_json(&function, &example.inputs).expect("inputs fit");
+        let name = example.path.display();
         let _ = check_parts(
             &format!("{name} forward"),
             function.forward_ir(),
