@@ -124,20 +124,20 @@ fn kind(func: &Func, inst: &Inst) -> Kind {
 
 /// Cycles from the instruction's operands to its result.
 fn latency(func: &Func, inst: &Inst) -> f64 {
-    match kind(func, inst) {
-        Kind::Free => 0.0,
-        Kind::Simple => 4.0,
-        Kind::Divide => 14.0,
-        Kind::Transcendental => 40.0,
-    }
+    cycles(kind(func, inst)).0
 }
 
 /// Cycles of the processor's issue bandwidth the instruction takes.
 fn issue_cost(func: &Func, inst: &Inst) -> f64 {
-    match kind(func, inst) {
-        Kind::Free => 0.0,
-        Kind::Simple => 0.5,
-        Kind::Divide => 4.0,
-        Kind::Transcendental => 10.0,
+    cycles(kind(func, inst)).1
+}
+
+/// (latency, issue cost) of an instruction of `kind`.
+fn cycles(kind: Kind) -> (f64, f64) {
+    match kind {
+        Kind::Free => (0.0, 0.0),
+        Kind::Simple => (4.0, 0.5),
+        Kind::Divide => (14.0, 4.0),
+        Kind::Transcendental => (40.0, 10.0),
     }
 }

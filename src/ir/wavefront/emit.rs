@@ -235,9 +235,7 @@ impl Emitter<'_> {
                     self.copy_element(step_body, step_counter, delay, greatest, [array, shadow]);
                 }
             }
-            let step = self.append(step_body, Inst::Read(step_counter));
-            let behind = self.int(step_body, delay);
-            let iteration = self.binary(step_body, BinaryOp::Sub, step, behind);
+            let iteration = self.iteration(step_body, step_counter, delay);
             self.body(step_body, pass, iteration);
         }
     }
@@ -251,9 +249,7 @@ impl Emitter<'_> {
             .emit_for(block, step_counter, range, false, self.origin);
         for (pass, delay) in passes.into_iter().zip([0, self.sweep.lag]) {
             let (lo, hi) = pass.bounds();
-            let step = self.append(step_body, Inst::Read(step_counter));
-            let behind = self.int(step_body, delay);
-            let iteration = self.binary(step_body, BinaryOp::Sub, step, behind);
+            let iteration = self.iteration(step_body, step_counter, delay);
             let from_lo = self.binary(step_body, BinaryOp::Le, lo, iteration);
             let below_hi = self.binary(step_body, BinaryOp::Lt, iteration, hi);
             let inside = self.binary(step_body, BinaryOp::And, from_lo, below_hi);
@@ -262,9 +258,7 @@ impl Emitter<'_> {
                 self.copy_into_shadows(runs, step_counter, delay, pass);
             }
             // The iteration again, rather than spilled.
-            let step = self.append(runs, Inst::Read(step_counter));
-            let behind = self.int(runs, delay);
-            let iteration = self.binary(runs, BinaryOp::Sub, step, behind);
+            let iteration = self.iteration(runs, step_counter, delay);
             self.body(runs, pass, iteration);
         }
     }
@@ -276,9 +270,7 @@ impl Emitter<'_> {
     /// than any window).
     fn copy_into_shadows(&mut self, block: BlockId, step_counter: VarId, delay: i64, pass: &Pass) {
         let (lo, _) = pass.bounds();
-        let step = self.append(block, Inst::Read(step_counter));
-        let behind = self.int(block, delay);
-        let iteration = self.binary(block, BinaryOp::Sub, step, behind);
+        let iteration = self.iteration(block, step_counter, delay);
         let first = self.binary(block, BinaryOp::Eq, iteration, lo);
         let (whole, top) = self.func.emit_if(block, first, self.origin);
         for &array in &self.sweep.stored {
@@ -289,6 +281,14 @@ impl Emitter<'_> {
             }
             self.copy_element(top, step_counter, delay, greatest, [array, shadow]);
         }
+    }
+
+    /// `t - delay`, the iteration a pass `delay` steps behind runs at step
+    /// `t`, read from the step counter.
+    fn iteration(&mut self, block: BlockId, step_counter: VarId, delay: i64) -> InstId {
+        let step = self.append(block, Inst::Read(step_counter));
+        let behind = self.int(block, delay);
+        self.binary(block, BinaryOp::Sub, step, behind)
     }
 
     /// `shadow[t - delay + offset] = array[t - delay + offset]`.

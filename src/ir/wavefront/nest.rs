@@ -55,10 +55,13 @@ pub fn sweep(func: &Func, inst: InstId) -> Option<Sweep> {
         return None;
     }
     let accesses = accesses(func, &body, *counter)?;
-    let lag = lag(&accesses)?;
-    if !cost::latency_bound(func, &body, &accesses.carried_loads()) {
+    // Nothing carried: no chain to overlap. A chain shorter than the
+    // work: a pass already runs at the machine's throughput.
+    let carried_loads = accesses.carried_loads();
+    if carried_loads.is_empty() || !cost::latency_bound(func, &body, &carried_loads) {
         return None;
     }
+    let lag = lag(&accesses)?;
     let stored = accesses
         .list
         .iter()
@@ -302,15 +305,11 @@ fn offset_of(
     (offset.abs() <= MAX_OFFSET).then_some(offset)
 }
 
-/// The lag between two passes, when the body carries a value from one
+/// The lag between two passes of a body that carries a value from one
 /// iteration to the next through an array it writes (a load below a
-/// store of the same array: bubble sort's larger element moving up),
-/// which is what makes a pass a dependent chain; `None` when nothing is
-/// carried, where overlapping passes gains nothing.
+/// store of the same array: bubble sort's larger element moving up):
+/// one more than the widest window of a stored array.
 fn lag(accesses: &Accesses) -> Option<i64> {
-    if accesses.carried_loads().is_empty() {
-        return None;
-    }
     let widest = accesses
         .list
         .iter()
