@@ -24,3 +24,4 @@ mod soft_sort;
 mod stochastic;
 mod stochastic_sites;
 mod support;
+mod sweeps;
